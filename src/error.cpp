@@ -49,7 +49,9 @@ const std::error_category& error_category() noexcept {
   return category;
 }
 
-std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), error_category()}; }
+std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
 
 Error::Error(errc code, const std::string& message, ErrorContext context)
     : Error(make_error_code(code), message, std::move(context)) {}
@@ -62,6 +64,8 @@ std::optional<errc> Error::kind() const noexcept {
   return static_cast<errc>(code().value());
 }
 
-const char* to_string(errc e) noexcept { return info(static_cast<int>(e)).name; }
+const char* to_string(errc e) noexcept {
+  return info(static_cast<int>(e)).name;
+}
 
 }  // namespace hivemind

@@ -25,12 +25,14 @@ std::atomic<std::shared_ptr<spdlog::logger>>& current() {
 
 }  // namespace
 
-std::shared_ptr<spdlog::logger> logger() { return current().load(); }
+std::shared_ptr<spdlog::logger> logger() {
+  return current().load();
+}
 
 void set_logger(std::shared_ptr<spdlog::logger> replacement) {
   if (!replacement) {
-    replacement = std::make_shared<spdlog::logger>(
-        "hivemind", std::make_shared<spdlog::sinks::null_sink_mt>());
+    replacement = std::make_shared<spdlog::logger>("hivemind",
+                                                   std::make_shared<spdlog::sinks::null_sink_mt>());
   }
   current().store(std::move(replacement));
 }

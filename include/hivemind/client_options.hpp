@@ -1,0 +1,50 @@
+// Configuration of HiveMindClient. Defaults match the deployed container.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hivemind/retry_policy.hpp"
+
+namespace hivemind {
+
+// What to do with a `'` in a task. The container pastes the task into a
+// single-quoted shell string, so a `'` is a command-injection hole there.
+enum class SingleQuotePolicy {
+  reject,                   // refuse the task with invalid_argument (default)
+  replace_with_typographic  // replace each `'` with U+2019 RIGHT SINGLE QUOTATION MARK
+};
+
+struct ClientOptions {
+  // The container CLI: a name looked up on PATH (`docker`, `podman`) or a path.
+  std::string cli = "docker";
+  // Arguments placed before `exec`, e.g. {"--context", "remote"} or {"-H", "tcp://host:2375"}.
+  std::vector<std::string> cli_global_args;
+  // Arguments placed after `exec`, before the container, e.g. {"-u", "dev"}.
+  std::vector<std::string> exec_args;
+  // Extra environment variables for the CLI process (e.g. DOCKER_HOST), added to the
+  // inherited environment.
+  std::vector<std::pair<std::string, std::string>> cli_environment;
+
+  std::string container = "multi-agent-container";
+  std::string script = "/app/scripts/hive-session-manager.sh";
+
+  // Deadline of one CLI invocation; on expiry the CLI process is killed.
+  std::chrono::milliseconds call_timeout{30'000};
+  // Applied only to failures that happened before the script ran.
+  RetryPolicy retry{};
+  // Bound on each of stdout and stderr of one invocation.
+  std::size_t max_output_bytes = 8u << 20;
+
+  SingleQuotePolicy single_quotes = SingleQuotePolicy::reject;
+
+  // Host side of the container's /workspace/ext bind mount. Empty: $HIVEMIND_HOST_EXT_DIR
+  // when set, else ./workspace/ext.
+  std::filesystem::path host_ext_dir;
+};
+
+}  // namespace hivemind

@@ -1,0 +1,26 @@
+// Parsers for what hive-session-manager.sh prints on stdout. Pure functions: each
+// returns the typed value or throws hivemind::Error(protocol_error) quoting the text.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "hivemind/cleanup_report.hpp"
+#include "hivemind/session_index.hpp"
+#include "hivemind/session_metadata.hpp"
+#include "hivemind/session_status.hpp"
+
+namespace hivemind::detail {
+
+// `text` without leading and trailing white space.
+std::string_view trim(std::string_view text) noexcept;
+
+std::string parse_created_uuid(std::string_view out);
+SessionStatus parse_status_output(std::string_view out);
+SessionMetadata parse_session_json(std::string_view out);
+SessionIndex parse_index_json(std::string_view out);
+// `output-dir` and `log`: one absolute container path.
+std::string parse_path_line(std::string_view out, std::string_view what);
+CleanupReport parse_cleanup_output(std::string_view out);
+
+}  // namespace hivemind::detail
