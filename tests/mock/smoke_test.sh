@@ -63,7 +63,7 @@ wait_status() {
     while ((SECONDS <= end)); do
         s="$(status_of "$u")"
         [[ "$s" == "$want" ]] && return 0
-        sleep 0.05
+        sleep 0.1
     done
     echo "  (waited ${limit}s for $u to be '$want', last status '$s')" >&2
     return 1
@@ -74,7 +74,7 @@ wait_dead() {
     while ((SECONDS <= end)); do
         s="$(status_of "$u")"
         if [[ "$s" != created && "$s" != starting ]] && ! start_alive "$u"; then return 0; fi
-        sleep 0.05
+        sleep 0.1
     done
     echo "  (waited 20s for the start process of $u to end)" >&2
     return 1
@@ -83,7 +83,7 @@ wait_gone() { # wait_gone PATTERN: no process matches pgrep -f PATTERN
     local end=$((SECONDS + 20))
     while ((SECONDS <= end)); do
         pgrep -f "$1" >/dev/null || return 0
-        sleep 0.05
+        sleep 0.1
     done
     return 1
 }
@@ -137,6 +137,9 @@ hsm create "with meta" high '{"project":"x","n":[1,2]}'
 U2="$OUT"
 eq "create with priority" "high" "$(jq -r .priority <<<"$ERR")"
 eq "create with metadata verbatim" '{"project":"x","n":[1,2]}' "$(jq -c .metadata <<<"$ERR")"
+
+hsm create "/workspace/ext is where results go"
+eq "create: a task starting with /workspace/ is not path-mapped" "/workspace/ext is where results go" "$(docker exec "$C" "$S" get "$OUT" | jq -r .task)"
 
 hsm status "$U1"
 eq "status: exit" 0 "$RC"
@@ -193,6 +196,9 @@ while ((SECONDS <= end)); do
     sleep 0.02
 done
 eq "pgrep finds the start process while running" 1 "$LIVE"
+run docker exec "$C" pgrep -f "/app/scripts/hive-session-manager.sh start $U3"
+check "pgrep with the full container script path works too (or the run already ended)" \
+    bash -c '[[ "$1" == 0 || "$2" == completed ]]' _ "$RC" "$(status_of "$U3")"
 check "session reaches completed" wait_status "$U3" completed
 check "no start process after completion" wait_dead "$U3"
 OD="$MOCK_ROOT/workspace/ext/hive-sessions/$U3"
@@ -325,6 +331,13 @@ run docker exec "$C" cat "/workspace/.swarm/sessions/$U1/session.json"
 eq "cat of a /workspace path is mapped" "$U1" "$(jq -r .session_id <<<"$OUT")"
 run docker exec "$C" sh -c 'exit 7'
 eq "exit code passes through" 7 "$RC"
+run docker exec "$C" pwd
+eq "default workdir is /workspace" "$MOCK_ROOT/workspace" "$OUT"
+eq "stdin is empty without -i" "" "$(echo hello | docker exec "$C" cat)"
+eq "stdin passes with -i" "hello" "$(echo hello | docker exec -i "$C" cat)"
+run docker exec "$C" no-such-binary
+eq "missing command: exit" 127 "$RC"
+contains "missing command: stderr" "executable file not found" "$ERR"
 
 # ---------------------------------------------------------------- switches
 "$MC" stop
@@ -380,6 +393,24 @@ check "restart: no start process left" wait_dead "$UR"
 check "restart: no agent process left" wait_gone "$MARK"
 eq "restart: status stays running" "running" "$(status_of "$UR")"
 check "restart: long session U4 killed too" wait_dead "$U4"
+
+# kill-all also ends exec'd followers such as `tail -F`
+UF="$(docker exec "$C" "$S" create "followed #sleep=30" 2>/dev/null)"
+docker exec -d "$C" "$S" start "$UF"
+check "kill-all: session running" wait_status "$UF" running
+( docker exec "$C" tail -F "/var/log/multi-agent/hive-$UF.log" >"$TMP/follow"; true ) 2>/dev/null &
+FP=$!
+BG_PIDS+=("$FP")
+SEEN=0; end=$((SECONDS + 10))
+while ((SECONDS <= end)); do grep -q 'SESSION-MGR' "$TMP/follow" && { SEEN=1; break; }; sleep 0.02; done
+eq "tail -F follower sees the log" 1 "$SEEN"
+run "$MC" kill-all
+eq "kill-all: exit" 0 "$RC"
+check "kill-all: no start process left" wait_dead "$UF"
+FOLLOW_ENDED=0; end=$((SECONDS + 10))
+while ((SECONDS <= end)); do pid_gone "$FP" && { FOLLOW_ENDED=1; break; }; sleep 0.02; done
+eq "kill-all: the tail -F follower ended" 1 "$FOLLOW_ENDED"
+wait "$FP" 2>/dev/null
 
 # ---------------------------------------------------------------- invocation log
 check "invocation log: every line is a JSON array" bash -c 'jq -se "all(type == \"array\")" "$1" >/dev/null' _ "$MOCK_DOCKER_LOG"
