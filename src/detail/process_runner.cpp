@@ -9,11 +9,9 @@
 #include <filesystem>
 #include <string_view>
 
-// Boost 1.81's process/v2/environment.hpp uses these without including them.
-#include <memory>
+// Boost 1.81's Process v2 headers use these without including them.
 #include <type_traits>
 #include <boost/optional.hpp>
-#include <boost/type_traits/remove_pointer.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -21,7 +19,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/process/v2/environment.hpp>
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/stdio.hpp>
 
@@ -71,6 +68,26 @@ std::filesystem::path resolve_program(const ProcessRequest& request) {
   }
   return {};
 }
+
+// The child's environment: ours plus the request's additions. (Process v2's own
+// process_environment is declared but, in Boost 1.81's header-only mode, never defined.)
+class ChildEnvironment {
+ public:
+  explicit ChildEnvironment(std::vector<std::string> entries) : entries_(std::move(entries)) {
+    for (const auto& entry : entries_) pointers_.push_back(entry.c_str());
+    pointers_.push_back(nullptr);
+  }
+
+  bp2::error_code on_setup(bp2::posix::default_launcher& launcher, const std::filesystem::path&,
+                           const char* const*) {
+    launcher.env = pointers_.data();
+    return {};
+  }
+
+ private:
+  std::vector<std::string> entries_;
+  std::vector<const char*> pointers_;
+};
 
 std::vector<std::string> child_environment(const ProcessRequest& request) {
   std::vector<std::string> entries;
@@ -165,7 +182,7 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
   bp2::process process = bp2::default_process_launcher()(
       executor, launch_error, program, request.args,
       bp2::process_stdio{nullptr, out_pipe, err_pipe},
-      bp2::process_environment(child_environment(request)), OwnProcessGroup{});
+      ChildEnvironment(child_environment(request)), OwnProcessGroup{});
   if (launch_error) {
     result.launch_error = launch_error;
     co_return result;
