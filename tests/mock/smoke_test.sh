@@ -22,7 +22,7 @@ FAIL=0
 BG_PIDS=()
 
 cleanup() {
-    "$MC" restart >/dev/null 2>&1 || true
+    "$MC" kill-all >/dev/null 2>&1 || true
     local p
     for p in "${BG_PIDS[@]+"${BG_PIDS[@]}"}"; do
         kill -KILL "$p" 2>/dev/null || true
@@ -379,6 +379,27 @@ check "hang: killed, nothing left" pid_gone "$HP"
 "$MC" unhang
 hsm list; eq "unhang: exit" 0 "$RC"
 
+# ---------------------------------------------------------------- pgrep/pkill inside the container
+UP="$(docker exec "$C" "$S" create "pkill me #sleep=30" 2>/dev/null)"
+docker exec -d "$C" "$S" start "$UP"
+check "pkill: session running" wait_status "$UP" running
+# a host process (not in the container) whose command line holds the same pattern
+bash -c "exec -a 'decoy hive-session-manager.sh start $UP' sleep 60" &
+DECOY=$!
+BG_PIDS+=("$DECOY")
+run docker exec "$C" pgrep -af "hive-session-manager.sh start $UP"
+eq "container pgrep: exit" 0 "$RC"
+check "container pgrep: finds the session" grep -q "hive-session-manager.sh start $UP" "$TMP/out"
+check "container pgrep: host processes are not in the container" not grep -q decoy "$TMP/out"
+run docker exec "$C" pgrep -f "no-such-process-$$"
+eq "container pgrep: no match exit" 1 "$RC"
+run docker exec "$C" pkill -f "hive-session-manager.sh start $UP"
+eq "container pkill: exit" 0 "$RC"
+check "container pkill: start process gone" wait_dead "$UP"
+check "container pkill: host decoy untouched" kill -0 "$DECOY"
+eq "container pkill: status stays running" "running" "$(status_of "$UP")"
+kill -KILL "$DECOY" 2>/dev/null; wait "$DECOY" 2>/dev/null
+
 # ---------------------------------------------------------------- restart
 MARK="restart-marker-$$-$RANDOM"
 UR="$(docker exec "$C" "$S" create "$MARK #sleep=30" 2>/dev/null)"
@@ -393,6 +414,7 @@ check "restart: no start process left" wait_dead "$UR"
 check "restart: no agent process left" wait_gone "$MARK"
 eq "restart: status stays running" "running" "$(status_of "$UR")"
 check "restart: long session U4 killed too" wait_dead "$U4"
+check "restart: the agent orphaned by pkill is gone too" wait_gone "pkill me #sleep=30"
 
 # kill-all also ends exec'd followers such as `tail -F`
 UF="$(docker exec "$C" "$S" create "followed #sleep=30" 2>/dev/null)"
@@ -402,7 +424,7 @@ check "kill-all: session running" wait_status "$UF" running
 FP=$!
 BG_PIDS+=("$FP")
 SEEN=0; end=$((SECONDS + 10))
-while ((SECONDS <= end)); do grep -q 'SESSION-MGR' "$TMP/follow" && { SEEN=1; break; }; sleep 0.02; done
+while ((SECONDS <= end)); do grep -qs 'SESSION-MGR' "$TMP/follow" && { SEEN=1; break; }; sleep 0.02; done
 eq "tail -F follower sees the log" 1 "$SEEN"
 run "$MC" kill-all
 eq "kill-all: exit" 0 "$RC"
