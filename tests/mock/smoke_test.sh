@@ -220,6 +220,7 @@ eq "registry says completed" "completed" "$(docker exec "$C" "$S" list | jq -r -
 U4="$(docker exec "$C" "$S" create "long one #sleep=30" 2>/dev/null)"
 run timeout 5 bash -c 'x="$(docker exec -d "$1" "$2" start "$3")"; echo "[$x]"' _ "$C" "$S" "$U4"
 eq "start -d releases the caller's stdout pipe at once" "0|[]" "$RC|$OUT"
+check "start -d returns once the start process exists (pgrep finds it at once)" start_alive "$U4"
 check "long session running" wait_status "$U4" running
 
 # ---------------------------------------------------------------- failure: stuck at running
