@@ -106,10 +106,12 @@ contains "unknown verb: usage" "Hive-Mind Session Manager" "$OUT"
 hsm init
 eq "init: exit" 0 "$RC"
 eq "init: stdout" "" "$OUT"
+eq "init: stderr" "" "$ERR"
 check "init: index.json exists" test -f "$MOCK_ROOT/workspace/.swarm/sessions/index.json"
 
 hsm list
 eq "list (empty): exit" 0 "$RC"
+eq "list (empty): stderr" "" "$ERR"
 eq "list (empty): sessions" "{}" "$(jq -c .sessions <<<"$OUT")"
 check "list: created is ISO-8601 with offset" bash -c '[[ "$(jq -r .created <<<"$1")" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9]{2}:[0-9]{2}$ ]]' _ "$OUT"
 
@@ -125,6 +127,7 @@ eq "create: metadata null when absent" "null" "$(jq -c .metadata <<<"$ERR")"
 
 hsm get "$U1"
 eq "get: exit" 0 "$RC"
+eq "get: stderr" "" "$ERR"
 eq "get: keys" '["created","database","log_file","metadata","output_dir","priority","session_id","status","task","working_dir"]' "$(jq -c 'keys' <<<"$OUT")"
 eq "get: task" "hello world" "$(jq -r .task <<<"$OUT")"
 eq "get: status" "created" "$(jq -r .status <<<"$OUT")"
@@ -144,12 +147,15 @@ eq "create: a task starting with /workspace/ is not path-mapped" "/workspace/ext
 hsm status "$U1"
 eq "status: exit" 0 "$RC"
 eq "status: value" "created" "$OUT"
+eq "status: stderr" "" "$ERR"
 hsm output-dir "$U1"
 eq "output-dir: exit" 0 "$RC"
 eq "output-dir: container path" "/workspace/ext/hive-sessions/$U1" "$OUT"
+eq "output-dir: stderr" "" "$ERR"
 hsm log "$U1"
 eq "log: exit" 0 "$RC"
 eq "log: container path" "/var/log/multi-agent/hive-$U1.log" "$OUT"
+eq "log: stderr" "" "$ERR"
 
 SD="$MOCK_ROOT/workspace/.swarm/sessions/$U1"
 check "layout: session.json" test -f "$SD/session.json"
@@ -167,6 +173,7 @@ hsm output-dir "$NOPE";    eq "output-dir unknown: stdout" "" "$OUT"; eq "output
 check "output-dir unknown: prints an empty line" test "$(wc -c <"$TMP/out")" -eq 1
 hsm log "$NOPE";           eq "log unknown: stdout" "" "$OUT"; eq "log unknown: exit" 1 "$RC"
 hsm update-status "$NOPE" running; eq "update-status unknown: exit" 1 "$RC"; eq "update-status unknown: stdout" "" "$OUT"
+eq "update-status unknown: stderr" "ERROR: Session $NOPE not found" "$ERR"
 hsm start "$NOPE"
 eq "start unknown: exit" 1 "$RC"
 eq "start unknown: stderr" "ERROR: Session $NOPE not found" "$ERR"
@@ -175,6 +182,7 @@ eq "start unknown: stderr" "ERROR: Session $NOPE not found" "$ERR"
 hsm update-status "$U2" paused
 eq "update-status: exit" 0 "$RC"
 eq "update-status: stdout" "" "$OUT"
+eq "update-status: stderr" "" "$ERR"
 eq "update-status: unknown string kept" "paused" "$(status_of "$U2")"
 check "update-status: session has updated" bash -c 'docker exec "$1" "$2" get "$3" | jq -e ".updated | test(\"T\")" >/dev/null' _ "$C" "$S" "$U2"
 eq "update-status: session.json mode 0600" "600" "$(stat -c %a "$MOCK_ROOT/workspace/.swarm/sessions/$U2/session.json")"
@@ -291,6 +299,7 @@ for u in "$UC1" "$UC2" "$UC3"; do touch -d '3 days ago' "$MOCK_ROOT/workspace/.s
 touch -d '2 hours ago' "$MOCK_ROOT/workspace/.swarm/sessions/$UC4"
 hsm cleanup 1
 eq "cleanup: exit" 0 "$RC"
+eq "cleanup: stderr" "" "$ERR"
 contains "cleanup: completed session line" "Cleaning up session: $UC1" "$OUT"
 contains "cleanup: failed session line" "Cleaning up session: $UC2" "$OUT"
 eq "cleanup: final line (always 0)" "Cleaned up 0 old sessions" "$(tail -n 1 <<<"$OUT")"
