@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -10,11 +11,12 @@
 #include <string_view>
 
 // Boost 1.81's Process v2 headers use these without including them.
-#include <type_traits>
 #include <boost/optional.hpp>
+#include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -102,26 +104,39 @@ std::vector<std::string> child_environment(const ProcessRequest& request) {
   return entries;
 }
 
+// One captured stream. Past its limit it stops growing and remembers the overflow;
+// the caller then fails the call (nothing is silently truncated).
 struct Capture {
   std::string text;
   std::size_t limit;
   const char* name;
+  bool overflowed = false;
 
-  void append(const char* data, std::size_t size) {
+  // false once the limit is passed.
+  bool append(const char* data, std::size_t size) {
     if (text.size() + size > limit) {
-      throw Error(errc::output_too_large,
-                  std::string(name) + " exceeded " + std::to_string(limit) + " bytes");
+      text.append(data, limit - text.size());
+      overflowed = true;
+      return false;
     }
     text.append(data, size);
+    return true;
   }
 };
 
-asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, Capture& capture) {
+// Reads until EOF. On overflow, calls `stop_writer` (which kills the process, so it
+// cannot block on a full pipe) and returns.
+template <class StopWriter>
+asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, Capture& capture,
+                                     StopWriter stop_writer) {
   std::array<char, 64 * 1024> buffer;
   for (;;) {
     auto [ec, n] =
         co_await pipe.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
-    capture.append(buffer.data(), n);
+    if (!capture.append(buffer.data(), n)) {
+      stop_writer();
+      co_return;
+    }
     if (ec == asio::error::operation_aborted) throw boost::system::system_error(ec);
     if (ec) co_return;  // EOF, or the pipe broke: either way nothing more will come
   }
@@ -135,8 +150,7 @@ void read_remaining(asio::readable_pipe& pipe, Capture& capture) {
   std::array<char, 64 * 1024> buffer;
   for (;;) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n <= 0) return;
-    capture.append(buffer.data(), static_cast<std::size_t>(n));
+    if (n <= 0 || !capture.append(buffer.data(), static_cast<std::size_t>(n))) return;
   }
 }
 
@@ -145,9 +159,25 @@ asio::awaitable<int> wait_for_exit(bp2::process& process) {
 }
 
 void kill_and_reap(bp2::process& process) {
-  if (process.id() > 0) ::kill(-process.id(), SIGKILL);
+  if (process.id() <= 0) return;
+  ::kill(-process.id(), SIGKILL);
+  ::kill(process.id(), SIGKILL);  // in case the child had not reached setpgid yet
   bp2::error_code ignored;
-  process.terminate(ignored);  // SIGKILL + waitpid, in case setpgid had not happened yet
+  process.wait(ignored);
+}
+
+// Cancellation surfaces as operation_aborted, or, when several awaited branches were
+// aborted together, as a multiple_exceptions wrapping it.
+bool was_cancelled(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const boost::system::system_error& e) {
+    return e.code() == asio::error::operation_aborted;
+  } catch (const asio::multiple_exceptions& e) {
+    return was_cancelled(e.first_exception());
+  } catch (...) {
+    return false;
+  }
 }
 
 ErrorContext context_of(const ProcessRequest& request, const Capture& err) {
@@ -179,11 +209,13 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
   asio::readable_pipe out_pipe(executor);
   asio::readable_pipe err_pipe(executor);
   bp2::error_code launch_error;
-  bp2::process process = bp2::default_process_launcher()(
-      executor, launch_error, program, request.args,
-      bp2::process_stdio{nullptr, out_pipe, err_pipe},
-      ChildEnvironment(child_environment(request)), OwnProcessGroup{});
+  bp2::default_process_launcher launcher;
+  bp2::process process = launcher(executor, launch_error, program, request.args,
+                                  bp2::process_stdio{nullptr, out_pipe, err_pipe},
+                                  ChildEnvironment(child_environment(request)), OwnProcessGroup{});
   if (launch_error) {
+    // Boost 1.81 does not reap a child whose exec failed; without this it stays a zombie.
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
     result.launch_error = launch_error;
     co_return result;
   }
@@ -194,7 +226,9 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
   bool exited = false;
   std::exception_ptr failure;
   try {
-    auto first = co_await ((read_until_eof(out_pipe, out) && read_until_eof(err_pipe, err)) ||
+    const auto stop_writer = [pid = process.id()] { ::kill(-pid, SIGKILL); };
+    auto first = co_await ((read_until_eof(out_pipe, out, stop_writer) &&
+                            read_until_eof(err_pipe, err, stop_writer)) ||
                            wait_for_exit(process) || deadline.async_wait(asio::use_awaitable));
     if (first.index() == 0) {  // both streams closed: the exit follows
       auto exit = co_await (wait_for_exit(process) || deadline.async_wait(asio::use_awaitable));
@@ -206,19 +240,24 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
       read_remaining(out_pipe, out);
       read_remaining(err_pipe, err);
     }
-    if (!exited) {
+    for (const Capture* capture : {&out, &err}) {
+      if (capture->overflowed && !failure) {
+        failure = std::make_exception_ptr(
+            Error(errc::output_too_large,
+                  std::string(capture->name) + " of '" + describe(request) + "' exceeded " +
+                      std::to_string(capture->limit) + " bytes; the process was killed",
+                  context_of(request, err)));
+      }
+    }
+    if (!exited && !failure) {
       failure = std::make_exception_ptr(Error(errc::timeout,
                                               "'" + describe(request) + "' did not finish within " +
                                                   std::to_string(request.timeout.count()) +
                                                   " ms; it was killed",
                                               context_of(request, err)));
     }
-  } catch (const Error& e) {
-    failure = std::make_exception_ptr(
-        Error(e.code(), std::string(e.what()) + " ('" + describe(request) + "')",
-              context_of(request, err)));
-  } catch (const boost::system::system_error& e) {
-    if (e.code() != asio::error::operation_aborted) throw;
+  } catch (...) {
+    if (!was_cancelled(std::current_exception())) throw;
     failure = std::make_exception_ptr(Error(
         errc::cancelled, "'" + describe(request) + "' was cancelled", context_of(request, err)));
   }

@@ -1,0 +1,144 @@
+// How HiveMindClient fails: container and CLI faults, deadlines, bounds, retries.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <future>
+
+#include "hivemind/error.hpp"
+#include "hivemind/hivemind_client.hpp"
+#include "support/mock_container.hpp"
+
+using namespace hivemind;
+using hivemind::testing::child_processes;
+using hivemind::testing::eventually;
+using hivemind::testing::MockContainer;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+namespace {
+
+class ClientFailures : public ::testing::Test {
+ protected:
+  MockContainer container;
+};
+
+template <class Action>
+Error capture_error(Action action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "no hivemind::Error thrown";
+  return Error(errc::docker_exec_failed, "none");
+}
+
+}  // namespace
+
+TEST_F(ClientFailures, UnknownContainerIsUnavailableAfterTheConfiguredAttempts) {
+  auto options = container.options();
+  options.container = "no-such-container";
+  const HiveMindClient client(options);
+  const auto error = capture_error([&] { client.list(); });
+  EXPECT_EQ(error.kind(), errc::container_unavailable);
+  EXPECT_THAT(error.what(), HasSubstr("No such container: no-such-container"));
+  EXPECT_THAT(error.context().stderr_text, HasSubstr("Error response from daemon"));
+  EXPECT_EQ(error.context().exit_code, 1);
+  EXPECT_EQ(container.invocations().size(), 3u);
+}
+
+TEST_F(ClientFailures, StoppedContainerAndDownDaemonAreUnavailable) {
+  const HiveMindClient client(container.options());
+  container.set_switch("stopped", true);
+  EXPECT_EQ(capture_error([&] { client.list(); }).kind(), errc::container_unavailable);
+  container.set_switch("stopped", false);
+  container.set_switch("daemon-down", true);
+  const auto error = capture_error([&] { client.create("task"); });
+  EXPECT_EQ(error.kind(), errc::container_unavailable);
+  EXPECT_THAT(error.what(), HasSubstr("Cannot connect to the Docker daemon"));
+  container.set_switch("daemon-down", false);
+  EXPECT_NO_THROW(client.list());
+}
+
+TEST_F(ClientFailures, CreateIsRetriedWhileTheContainerIsDownAndRunsOnce) {
+  auto options = container.options();
+  options.retry.max_attempts = 5;
+  options.retry.initial_delay = 1s;  // room for the test to bring the container back
+  options.retry.max_delay = 1s;
+  const HiveMindClient client(options);
+  container.set_switch("stopped", true);
+  auto created = std::async(std::launch::async, [&] { return client.create("survives"); });
+  ASSERT_TRUE(eventually([&] { return !container.invocations().empty(); }));
+  container.set_switch("stopped", false);
+  const auto uuid = created.get();
+  EXPECT_EQ(client.get(uuid).task, "survives");
+  EXPECT_EQ(client.list().sessions.size(), 1u);
+  EXPECT_GE(container.count_verb("create"), 2u);
+}
+
+TEST_F(ClientFailures, FailureAfterTheScriptRanIsNotRetried) {
+  const HiveMindClient client(container.options());
+  EXPECT_EQ(capture_error([&] { client.status("00000000-0000-4000-8000-000000000000"); }).kind(),
+            errc::session_not_found);
+  EXPECT_EQ(container.count_verb("status"), 1u);
+}
+
+TEST_F(ClientFailures, MissingCliIsNamedAndNotRetried) {
+  auto options = container.options();
+  options.cli = "hivemind-no-such-docker";
+  const HiveMindClient client(options);
+  const auto error = capture_error([&] { client.list(); });
+  EXPECT_EQ(error.kind(), errc::docker_exec_failed);
+  EXPECT_THAT(error.what(), HasSubstr("'hivemind-no-such-docker'"));
+  EXPECT_THAT(error.what(), HasSubstr("No such file or directory"));
+
+  options.cli = "/nonexistent/dir/docker";
+  EXPECT_EQ(capture_error([&] { HiveMindClient(options).list(); }).kind(),
+            errc::docker_exec_failed);
+}
+
+TEST_F(ClientFailures, WrongScriptPathIsReportedNotRetried) {
+  auto options = container.options();
+  options.script = "/opt/nowhere/hive-session-manager.sh";
+  const auto error = capture_error([&] { HiveMindClient(options).list(); });
+  EXPECT_EQ(error.kind(), errc::docker_exec_failed);
+  EXPECT_EQ(error.context().exit_code, 127);
+  EXPECT_EQ(container.invocations().size(), 1u);
+}
+
+TEST_F(ClientFailures, HangingExecIsKilledAndReapedAtTheDeadline) {
+  auto options = container.options();
+  options.call_timeout = 300ms;
+  const HiveMindClient client(options);
+  container.set_switch("hang", true);
+  const auto error = capture_error([&] { client.list(); });
+  EXPECT_EQ(error.kind(), errc::timeout);
+  EXPECT_THAT(error.what(), HasSubstr("300 ms"));
+  EXPECT_FALSE(error.context().argv.empty());
+  EXPECT_TRUE(child_processes().empty());
+  EXPECT_EQ(container.invocations().size(), 1u);  // a timeout is never retried
+}
+
+TEST_F(ClientFailures, GarbageOutputIsAProtocolErrorCarryingTheText) {
+  const HiveMindClient client(container.options());
+  container.set_switch("garbage", true);
+  const auto status_error =
+      capture_error([&] { client.status("00000000-0000-4000-8000-000000000000"); });
+  EXPECT_EQ(status_error.kind(), errc::protocol_error);
+  EXPECT_FALSE(status_error.context().output_text.empty());
+  const auto list_error = capture_error([&] { client.list(); });
+  EXPECT_EQ(list_error.kind(), errc::protocol_error);
+  EXPECT_THAT(list_error.what(), HasSubstr("not valid JSON"));
+  EXPECT_EQ(capture_error([&] { client.create("x"); }).kind(), errc::protocol_error);
+}
+
+TEST_F(ClientFailures, OutputPastTheBoundIsRefusedAndTheProcessKilled) {
+  auto options = container.options();
+  const HiveMindClient roomy(options);
+  for (int i = 0; i < 5; ++i) roomy.create("filler session number " + std::to_string(i));
+  options.max_output_bytes = 256;
+  const auto error = capture_error([&] { HiveMindClient(options).list(); });
+  EXPECT_EQ(error.kind(), errc::output_too_large);
+  EXPECT_THAT(error.what(), HasSubstr("exceeded 256 bytes; the process was killed"));
+  EXPECT_TRUE(child_processes().empty());
+}
