@@ -2,12 +2,19 @@
 // Cheap to copy; copies refer to the same session.
 #pragma once
 
+#include <stop_token>
 #include <string>
 #include <string_view>
 
 #include "hivemind/hivemind_client.hpp"
+#include "hivemind/wait_options.hpp"
 
 namespace hivemind {
+
+enum class CancelOutcome {
+  cancelled,         // the session's processes were ended (if any) and `failed` recorded
+  already_finished,  // it was completed or failed already: nothing was changed
+};
 
 class SessionHandle {
  public:
@@ -26,6 +33,18 @@ class SessionHandle {
   std::string output_dir() const { return client_.output_dir(uuid_); }
   std::string log_file() const { return client_.log_file(uuid_); }
 
+  // Polls until the session completes, fails, is found dead (its process is gone while
+  // the status still says running) or stale; see WaitOptions. Throws timeout past
+  // WaitOptions::timeout and cancelled when `stop` is requested.
+  WaitResult wait_for_completion(const WaitOptions& options = {}, std::stop_token stop = {}) const;
+
+  // Whether the session's start process currently exists in the container (nullopt when
+  // the container cannot tell).
+  std::optional<bool> is_process_alive() const;
+
+  // Ends the session's processes in the container and records `failed`. Idempotent.
+  CancelOutcome cancel() const;
+
   template <class Token>
   auto async_status(Token&& token) const {
     return client_.async_status(uuid_, std::forward<Token>(token));
@@ -34,10 +53,22 @@ class SessionHandle {
   auto async_metadata(Token&& token) const {
     return client_.async_get(uuid_, std::forward<Token>(token));
   }
+  // Completes with (std::exception_ptr, WaitResult). Per-operation cancellation works.
+  template <class Token>
+  auto async_wait_for_completion(WaitOptions options, Token&& token) const {
+    return client_.spawn(wait_op(*this, std::move(options)), std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_cancel(Token&& token) const {
+    return client_.spawn(cancel_op(*this), std::forward<Token>(token));
+  }
 
  private:
   SessionHandle(HiveMindClient client, std::string session_id)
       : client_(std::move(client)), uuid_(std::move(session_id)) {}
+
+  static boost::asio::awaitable<WaitResult> wait_op(SessionHandle session, WaitOptions options);
+  static boost::asio::awaitable<CancelOutcome> cancel_op(SessionHandle session);
 
   HiveMindClient client_;
   std::string uuid_;

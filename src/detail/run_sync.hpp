@@ -3,9 +3,14 @@
 // deadlocks when called from inside another io_context's handler.
 #pragma once
 
+#include <stop_token>
+
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
 namespace hivemind::detail {
@@ -14,6 +19,21 @@ template <class T>
 T run_sync(boost::asio::awaitable<T> operation) {
   boost::asio::io_context io;
   auto result = boost::asio::co_spawn(io, std::move(operation), boost::asio::use_future);
+  io.run();
+  return result.get();
+}
+
+// As above; a stop request on `stop` cancels the operation (terminal cancellation).
+template <class T>
+T run_sync(boost::asio::awaitable<T> operation, std::stop_token stop) {
+  boost::asio::io_context io;
+  boost::asio::cancellation_signal cancel;
+  auto result = boost::asio::co_spawn(
+      io, std::move(operation),
+      boost::asio::bind_cancellation_slot(cancel.slot(), boost::asio::use_future));
+  std::stop_callback on_stop(stop, [&] {
+    boost::asio::post(io, [&] { cancel.emit(boost::asio::cancellation_type::terminal); });
+  });
   io.run();
   return result.get();
 }

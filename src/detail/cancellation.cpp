@@ -1,0 +1,38 @@
+#include "detail/cancellation.hpp"
+
+#include <boost/asio/multiple_exceptions.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "hivemind/error.hpp"
+
+namespace hivemind::detail {
+
+namespace asio = boost::asio;
+
+bool is_cancellation(std::exception_ptr failure) noexcept {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& e) {
+    return e.kind() == errc::cancelled;
+  } catch (const boost::system::system_error& e) {
+    return e.code() == asio::error::operation_aborted;
+  } catch (const asio::multiple_exceptions& e) {
+    return is_cancellation(e.first_exception());
+  } catch (...) {
+    return false;
+  }
+}
+
+asio::awaitable<void> pause(std::chrono::steady_clock::duration duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, duration);
+  try {
+    co_await timer.async_wait(asio::use_awaitable);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() != asio::error::operation_aborted) throw;
+    throw Error(errc::cancelled, "wait cancelled");
+  }
+}
+
+}  // namespace hivemind::detail
