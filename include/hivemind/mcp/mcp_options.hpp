@@ -1,0 +1,58 @@
+// Settings of McpTelemetryClient. The defaults match the deployed relay.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "hivemind/mcp/rate_limiter.hpp"
+#include "hivemind/retry_policy.hpp"
+
+namespace hivemind {
+
+struct McpOptions {
+  std::string host = "localhost";
+  std::uint16_t port = 9500;
+
+  // Bounds resolving and connecting, and separately the initialize/authenticate handshake.
+  std::chrono::milliseconds connect_deadline{5'000};
+  // Default deadline of one call, from the moment it is issued until its answer
+  // (waiting for the connection, the rate limiter and a free slot included).
+  std::chrono::milliseconds request_deadline{30'000};
+
+  // Sent with `authenticate` when not empty. Never logged.
+  std::string token;
+  // Send `initialize` after connecting (the relay answers it itself, without
+  // `capabilities`). No `notifications/initialized` is sent either way: the backend
+  // answers notifications with an error broadcast to every client.
+  bool send_initialize = true;
+
+  // Attempts and backoff of one (re)connection. Tool calls in flight when a
+  // connection drops are not retried unless marked idempotent.
+  RetryPolicy reconnect{.max_attempts = 4,
+                        .initial_delay = std::chrono::milliseconds{200},
+                        .multiplier = 2.0,
+                        .max_delay = std::chrono::milliseconds{5'000},
+                        .jitter = 0.2};
+
+  // Client-side pacing; off by default. Each connection and each message counts.
+  RateLimitOptions rate_limit;
+
+  // Requests waiting for an answer on the connection at once; further calls wait.
+  std::size_t max_in_flight = 256;
+
+  // A longer line from the relay fails the connection with protocol_error.
+  std::size_t max_line_size = 16 * 1024 * 1024;
+};
+
+// Per-call settings.
+struct CallOptions {
+  // Overrides McpOptions::request_deadline when non-zero.
+  std::chrono::milliseconds deadline{0};
+  // Safe to send again: retried once on a new connection when the connection is
+  // lost before the answer came. Tool calls are not idempotent in general.
+  bool idempotent = false;
+};
+
+}  // namespace hivemind

@@ -1,0 +1,224 @@
+#include "hivemind/mcp/mcp_client.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "mcp/detail/client_core.hpp"
+#include "mcp/detail/owned_io_context.hpp"
+
+namespace hivemind {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+
+namespace mcp_detail {
+
+asio::awaitable<void> connect(std::shared_ptr<ClientCore> core) {
+  co_await core->connect();
+}
+
+asio::awaitable<json> call(std::shared_ptr<ClientCore> core, std::string method, json params,
+                           CallOptions options) {
+  co_return co_await core->call(std::move(method), std::move(params), options);
+}
+
+asio::awaitable<json> call_tool(std::shared_ptr<ClientCore> core, std::string name, json arguments,
+                                CallOptions options) {
+  co_return co_await core->call_tool(std::move(name), std::move(arguments), options);
+}
+
+asio::awaitable<std::vector<McpTool>> list_tools(std::shared_ptr<ClientCore> core, bool refresh) {
+  co_return co_await core->list_tools(refresh);
+}
+
+asio::awaitable<std::vector<SessionMetricsResult>> query_many(
+    std::shared_ptr<ClientCore> core, std::vector<std::string> session_ids) {
+  const auto executor = core->strand();
+  std::vector<SessionMetricsResult> results(session_ids.size());
+  // One cancellation signal per query, so cancelling query_many cancels them all.
+  std::vector<asio::cancellation_signal> cancel_signals(session_ids.size());
+  std::size_t remaining = session_ids.size();
+  AsyncSignal all_done(executor);
+  for (std::size_t i = 0; i < session_ids.size(); ++i) {
+    results[i].session_id = session_ids[i];
+    json arguments = json::object();
+    arguments["session_id"] = session_ids[i];
+    asio::co_spawn(
+        executor,
+        call_tool_as<SessionMetrics>(core, std::string("session_metrics"), std::move(arguments),
+                                     CallOptions{}),
+        asio::bind_cancellation_slot(
+            cancel_signals[i].slot(),
+            [&results, &remaining, &all_done, i](std::exception_ptr error, SessionMetrics metrics) {
+              if (error) {
+                results[i].error = error;
+              } else {
+                results[i].metrics = std::move(metrics);
+              }
+              if (--remaining == 0) all_done.set();
+            }));
+  }
+  if (remaining == 0) co_return results;
+  if (co_await all_done.wait_until(AsyncSignal::clock::time_point::max()) ==
+      WaitResult::signalled) {
+    co_return results;
+  }
+  // Cancelled: cancel every query, then wait for all of them, since their
+  // handlers reference this frame.
+  for (auto& signal : cancel_signals) signal.emit(asio::cancellation_type::terminal);
+  co_await asio::this_coro::reset_cancellation_state();
+  co_await all_done.wait_until(AsyncSignal::clock::time_point::max());
+  throw Error(errc::cancelled, "query_many: cancelled");
+}
+
+const asio::any_io_executor& strand_of(const ClientCore& core) noexcept {
+  return core.strand();
+}
+
+void throw_bad_payload(const std::string& tool, const std::exception& error) {
+  throw Error(errc::protocol_error, "tool " + tool + ": unexpected payload: " + error.what());
+}
+
+}  // namespace mcp_detail
+
+McpTelemetryClient::McpTelemetryClient(McpOptions options)
+    : owned_(std::make_unique<mcp_detail::OwnedIoContext>()),
+      core_(std::make_shared<mcp_detail::ClientCore>(owned_->context.get_executor(),
+                                                     std::move(options), nullptr)) {}
+
+McpTelemetryClient::McpTelemetryClient(executor_type executor, McpOptions options)
+    : McpTelemetryClient(std::move(executor), std::move(options), nullptr) {}
+
+McpTelemetryClient::McpTelemetryClient(executor_type executor, McpOptions options,
+                                       std::shared_ptr<RateLimiter> shared_limiter)
+    : core_(std::make_shared<mcp_detail::ClientCore>(executor, std::move(options),
+                                                     std::move(shared_limiter))) {}
+
+McpTelemetryClient::~McpTelemetryClient() {
+  core_->shutdown();
+  owned_.reset();
+}
+
+McpTelemetryClient::executor_type McpTelemetryClient::get_executor() const noexcept {
+  return mcp_detail::strand_of(*core_);
+}
+
+const McpOptions& McpTelemetryClient::options() const noexcept {
+  return core_->options();
+}
+
+void McpTelemetryClient::connect() {
+  async_connect(asio::use_future).get();
+}
+
+void McpTelemetryClient::close() {
+  core_->shutdown();
+}
+
+json McpTelemetryClient::call(const std::string& method, const json& params,
+                              const CallOptions& options) {
+  return async_call(method, params, options, asio::use_future).get();
+}
+
+std::vector<McpTool> McpTelemetryClient::list_tools(bool refresh) {
+  return async_list_tools(refresh, asio::use_future).get();
+}
+
+json McpTelemetryClient::call_tool(const std::string& name, const json& arguments,
+                                   const CallOptions& options) {
+  return async_call_tool(name, arguments, options, asio::use_future).get();
+}
+
+SessionMetrics McpTelemetryClient::query_session_metrics(const std::string& session_id) {
+  return async_query_session_metrics(session_id, asio::use_future).get();
+}
+
+SessionStatus McpTelemetryClient::session_status(const std::string& session_id) {
+  return async_session_status(session_id, asio::use_future).get();
+}
+
+SessionAgents McpTelemetryClient::session_agents(const std::string& session_id) {
+  return async_session_agents(session_id, asio::use_future).get();
+}
+
+SwarmList McpTelemetryClient::swarm_list() {
+  return async_swarm_list(asio::use_future).get();
+}
+
+json McpTelemetryClient::swarm_monitor(const json& arguments) {
+  return call_tool("swarm_monitor", arguments);
+}
+
+json McpTelemetryClient::agent_metrics(const json& arguments) {
+  return call_tool("agent_metrics", arguments);
+}
+
+json McpTelemetryClient::performance_summary(const json& arguments) {
+  return call_tool("performance_summary", arguments);
+}
+
+std::vector<SessionMetricsResult> McpTelemetryClient::query_many(
+    const std::vector<std::string>& session_ids) {
+  return async_query_many(session_ids, asio::use_future).get();
+}
+
+SwarmInitResult McpTelemetryClient::swarm_init(const SwarmInitRequest& request) {
+  return async_swarm_init(request, asio::use_future).get();
+}
+
+AgentInfo McpTelemetryClient::agent_spawn(const AgentSpawnRequest& request) {
+  return async_agent_spawn(request, asio::use_future).get();
+}
+
+AgentList McpTelemetryClient::agent_list(const std::string& swarm_id) {
+  return async_agent_list(swarm_id, asio::use_future).get();
+}
+
+SwarmStatus McpTelemetryClient::swarm_status(const std::string& swarm_id) {
+  return async_swarm_status(swarm_id, asio::use_future).get();
+}
+
+TaskInfo McpTelemetryClient::task_orchestrate(const TaskOrchestrateRequest& request) {
+  return async_task_orchestrate(request, asio::use_future).get();
+}
+
+TaskInfo McpTelemetryClient::task_status(const std::string& task_id) {
+  json arguments = json::object();
+  if (!task_id.empty()) arguments["taskId"] = task_id;
+  return async_call_tool_as<TaskInfo>("task_status", std::move(arguments), {}, asio::use_future)
+      .get();
+}
+
+json McpTelemetryClient::memory_usage(const json& arguments) {
+  return call_tool("memory_usage", arguments);
+}
+
+int McpTelemetryClient::subscribe(EventCallback callback) {
+  return core_->subscribe(std::move(callback));
+}
+
+void McpTelemetryClient::unsubscribe(int subscription) {
+  core_->unsubscribe(subscription);
+}
+
+std::optional<McpServerInfo> McpTelemetryClient::server_info() const {
+  return core_->server_info();
+}
+
+std::size_t McpTelemetryClient::pending_requests() const noexcept {
+  return core_->pending_requests();
+}
+
+json McpTelemetryClient::session_arguments(const std::string& session_id) {
+  return json{{"session_id", session_id}};
+}
+
+json McpTelemetryClient::swarm_arguments(const std::string& swarm_id) {
+  json arguments = json::object();
+  if (!swarm_id.empty()) arguments["swarmId"] = swarm_id;
+  return arguments;
+}
+
+}  // namespace hivemind

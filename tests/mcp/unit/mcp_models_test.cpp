@@ -1,0 +1,85 @@
+#include "hivemind/mcp/mcp_models.hpp"
+
+#include <gtest/gtest.h>
+
+namespace hivemind {
+namespace {
+
+using nlohmann::json;
+
+TEST(McpModels, ServerInfoWithoutCapabilitiesAsTheRelaySendsIt) {
+  const auto info = json::parse(R"({"protocolVersion":"2024-11-05",
+      "serverInfo":{"name":"claude-flow","version":"2.0.0"}})")
+                        .get<McpServerInfo>();
+  EXPECT_EQ(info.protocol_version, "2024-11-05");
+  EXPECT_EQ(info.name, "claude-flow");
+  EXPECT_TRUE(info.capabilities.is_null());
+}
+
+TEST(McpModels, SessionMetricsFromTheDocsShapeKeepsExtrasInRaw) {
+  const auto metrics = json::parse(R"({"session_id":"u1","swarm_id":"s1",
+      "agents":[{"agent_id":"a1","type":"coder","status":"busy",
+                 "performance":{"cpu_usage":12.5,"memory_mb":256,"tasks_completed":3}}],
+      "tasks":{"total":5,"completed":3,"active":2},
+      "performance":{"cpu_usage":40.0},"extra":{"x":1}})")
+                           .get<SessionMetrics>();
+  EXPECT_EQ(metrics.session_id, "u1");
+  ASSERT_EQ(metrics.agents.size(), 1u);
+  EXPECT_EQ(metrics.agents[0].agent_id, "a1");
+  EXPECT_DOUBLE_EQ(metrics.agents[0].cpu_usage, 12.5);
+  EXPECT_EQ(metrics.agents[0].tasks_completed, 3);
+  EXPECT_EQ(metrics.tasks.completed, 3);
+  EXPECT_DOUBLE_EQ(metrics.performance.cpu_usage, 40.0);
+  EXPECT_EQ(metrics.raw["extra"]["x"], 1);
+}
+
+TEST(McpModels, CamelCaseAndMissingFieldsAreTolerated) {
+  const auto metrics = json::parse(R"({"sessionId":"u2","swarmId":"s2","tasks":{"inProgress":4}})")
+                           .get<SessionMetrics>();
+  EXPECT_EQ(metrics.session_id, "u2");
+  EXPECT_EQ(metrics.swarm_id, "s2");
+  EXPECT_EQ(metrics.tasks.active, 4);
+  EXPECT_TRUE(metrics.agents.empty());
+}
+
+TEST(McpModels, AWrongTypeKeepsTheDefaultInsteadOfFailing) {
+  const auto status =
+      json::parse(R"({"swarmId":"s","agentCount":"many","activeAgents":2})").get<SwarmStatus>();
+  EXPECT_EQ(status.swarm_id, "s");
+  EXPECT_EQ(status.agent_count, 0);
+  EXPECT_EQ(status.active_agents, 2);
+}
+
+TEST(McpModels, DeployedAgentListUsesIdForAgents) {
+  const auto list = json::parse(R"({"success":true,"swarmId":"s1",
+      "agents":[{"id":"agent_1","name":"n","type":"coder","status":"active","capabilities":["x"]}],
+      "count":1})")
+                        .get<AgentList>();
+  ASSERT_EQ(list.agents.size(), 1u);
+  EXPECT_EQ(list.agents[0].agent_id, "agent_1");
+  EXPECT_EQ(list.agents[0].capabilities, std::vector<std::string>{"x"});
+  EXPECT_EQ(list.count, 1);
+}
+
+TEST(McpModels, SessionAgentsWithPositionsAndTopology) {
+  const auto agents = json::parse(R"({"agents":[{"agent_id":"a1","role":"worker",
+      "position":{"x":1,"y":2,"z":3},"connections":["a2"],"current_task":"t1"}],
+      "topology":{"total_agents":1,"agent_types":{"coder":1},"connections":1}})")
+                          .get<SessionAgents>();
+  ASSERT_EQ(agents.agents.size(), 1u);
+  EXPECT_DOUBLE_EQ(agents.agents[0].position.z, 3);
+  EXPECT_EQ(agents.agents[0].current_task, "t1");
+  EXPECT_EQ(agents.topology.agent_types.at("coder"), 1);
+}
+
+TEST(McpModels, RequestsSerializeToCamelCaseArgumentsOmittingEmptyOptionals) {
+  const json init = SwarmInitRequest{"mesh", 5, ""};
+  EXPECT_EQ(init, json::parse(R"({"topology":"mesh","maxAgents":5})"));
+  const json spawn = AgentSpawnRequest{"coder", "", {}, "s1"};
+  EXPECT_EQ(spawn, json::parse(R"({"type":"coder","swarmId":"s1"})"));
+  const json task = TaskOrchestrateRequest{"build it", "", "high", {}};
+  EXPECT_EQ(task, json::parse(R"({"task":"build it","priority":"high"})"));
+}
+
+}  // namespace
+}  // namespace hivemind
