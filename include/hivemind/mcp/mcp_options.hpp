@@ -36,6 +36,12 @@ struct McpOptions {
                         .max_delay = std::chrono::milliseconds{5'000},
                         .jitter = 0.2};
 
+  // New calls move to a fresh connection once the current one is this old; the
+  // old one closes when its last answer arrived. The relay closes every
+  // connection after ~5 minutes, so recycling first keeps that close from
+  // hitting a call in flight. Zero disables.
+  std::chrono::milliseconds recycle_after{270'000};
+
   // Client-side pacing; off by default. Each connection and each message counts.
   RateLimitOptions rate_limit;
 

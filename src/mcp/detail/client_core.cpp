@@ -72,7 +72,10 @@ struct Connection {
   std::deque<std::string> outbox;
   AsyncSignal outbox_ready;
   bool open = true;
-  bool ready = false;  // handshake done
+  bool ready = false;     // handshake done
+  bool draining = false;  // recycled: closes once its last answer arrived
+  bool used = false;      // carried a call (a fresh connection is never recycled)
+  std::chrono::steady_clock::time_point opened_at = std::chrono::steady_clock::now();
 };
 
 // Keeps a request's place among the `max_in_flight`; released on destruction.
@@ -170,7 +173,10 @@ asio::awaitable<void> ClientCore::connect() {
 asio::awaitable<std::shared_ptr<Connection>> ClientCore::ensure_ready(clock::time_point deadline) {
   for (;;) {
     if (closed_) throw Error(errc::cancelled, "MCP client closed");
-    if (current_ && current_->ready) co_return current_;
+    if (current_ && current_->ready) {
+      if (!due_for_recycling(*current_)) co_return current_;
+      retire(current_);
+    }
     if (!connecting_) {
       connecting_ = true;
       asio::co_spawn(strand_, connect_with_retries(),
@@ -188,6 +194,25 @@ asio::awaitable<std::shared_ptr<Connection>> ClientCore::ensure_ready(clock::tim
     if (!(current_ && current_->ready) && last_connect_failure_) {
       std::rethrow_exception(last_connect_failure_);
     }
+  }
+}
+
+bool ClientCore::due_for_recycling(const Connection& connection) const {
+  return options_.recycle_after.count() > 0 && connection.used &&
+         clock::now() - connection.opened_at >= options_.recycle_after;
+}
+
+void ClientCore::retire(std::shared_ptr<Connection> connection) {
+  logger()->info("mcp: recycling a connection before the relay's age limit closes it");
+  connection->ready = false;
+  connection->draining = true;
+  if (current_ == connection) current_.reset();
+  close_if_drained(connection);
+}
+
+void ClientCore::close_if_drained(const std::shared_ptr<Connection>& connection) {
+  if (connection->draining && connection->engine.pending_count() == 0) {
+    close_connection(connection, errc::connection_lost, "connection recycled");
   }
 }
 
@@ -286,6 +311,7 @@ asio::awaitable<void> ClientCore::tcp_connect(std::shared_ptr<Connection> connec
 asio::awaitable<void> ClientCore::handshake(std::shared_ptr<Connection> connection) {
   const auto deadline = clock::now() + options_.connect_deadline;
   if (options_.send_initialize) {
+    co_await pace(deadline);
     const json result =
         co_await request(connection, std::string("initialize"), initialize_params(), deadline);
     std::lock_guard lock(shared_mutex_);
@@ -293,6 +319,7 @@ asio::awaitable<void> ClientCore::handshake(std::shared_ptr<Connection> connecti
   }
   if (!options_.token.empty()) {
     // The params carry the token: nothing on this path logs requests.
+    co_await pace(deadline);
     json result;
     try {
       result = co_await request(connection, std::string("authenticate"),
@@ -312,7 +339,6 @@ asio::awaitable<void> ClientCore::handshake(std::shared_ptr<Connection> connecti
 asio::awaitable<json> ClientCore::request(std::shared_ptr<Connection> connection,
                                           std::string method, json params,
                                           clock::time_point deadline) {
-  co_await pace(deadline);
   if (!connection->open) {
     throw Error(errc::connection_lost, method + ": connection closed before sending");
   }
@@ -333,6 +359,7 @@ asio::awaitable<json> ClientCore::request(std::shared_ptr<Connection> connection
   --pending_total_;
   if (result != WaitResult::signalled) {
     connection->engine.forget(started.id);
+    close_if_drained(connection);
     throw_wait_failure(result, method);
   }
   co_return take_result(std::move(pending->outcome), method);
@@ -356,6 +383,7 @@ asio::awaitable<void> ClientCore::read_loop(std::shared_ptr<Connection> connecti
                            std::to_string(options_.max_line_size) + " bytes)");
       co_return;
     }
+    close_if_drained(connection);
   }
 }
 
@@ -451,7 +479,14 @@ asio::awaitable<json> ClientCore::call(std::string method, json params, CallOpti
   const auto deadline = deadline_for(call_options);
   InFlightSlot slot = co_await acquire_slot(deadline);
   for (int attempt = 1;; ++attempt) {
+    // Connected before taking a rate-limit slot, so sends follow the limiter's
+    // schedule instead of bunching up when a connection comes up.
+    co_await ensure_ready(deadline);
+    co_await pace(deadline);
+    // The connection current now (the pause may have outlived the previous one);
+    // nothing suspends from here until the request is queued on it.
     std::shared_ptr<Connection> connection = co_await ensure_ready(deadline);
+    connection->used = true;
     try {
       co_return co_await request(connection, method, params, deadline);
     } catch (const Error& error) {

@@ -73,6 +73,9 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   boost::asio::awaitable<void> tcp_connect(std::shared_ptr<Connection> connection);
   boost::asio::awaitable<void> handshake(std::shared_ptr<Connection> connection);
   void finish_connecting(std::exception_ptr failure);
+  bool due_for_recycling(const Connection& connection) const;
+  void retire(std::shared_ptr<Connection> connection);
+  void close_if_drained(const std::shared_ptr<Connection>& connection);
 
   boost::asio::awaitable<nlohmann::json> request(std::shared_ptr<Connection> connection,
                                                  std::string method, nlohmann::json params,

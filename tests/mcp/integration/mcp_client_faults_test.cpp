@@ -175,6 +175,25 @@ TEST(McpClientFaults, ReconnectsAfterTheRelaysAgeLimitAndReauthenticates) {
   EXPECT_EQ(count_received(relay, "initialize"), 2u);
 }
 
+TEST(McpClientFaults, RecyclesOldConnectionsWithoutFailingCallsInFlight) {
+  MockRelay relay;
+  relay.set_response_delay(100ms);
+  auto options = options_for(relay);
+  options.recycle_after = 1ms;  // the relay's limit is ~5 min; the default recycles at 4.5
+  McpTelemetryClient client(options);
+  EventRecorder events(client);
+  client.connect();
+  auto in_flight = start_agent_list(client);
+  ASSERT_TRUE(eventually([&] { return count_received(relay, "tools/call") == 1; }));
+  // Calls after the connection's age passed go to a new one.
+  ASSERT_TRUE(eventually([&] {
+    EXPECT_EQ(client.call_tool("agent_list")["success"], true);
+    return relay.connections_accepted() == 2;
+  }));
+  EXPECT_EQ(get_within_patience(in_flight)["success"], true);
+  EXPECT_TRUE(events.wait_for(McpEvent::Kind::disconnected, "recycled"));
+}
+
 TEST(McpClientFaults, AStalledRelayMeetsTheRequestDeadline) {
   MockRelay relay;
   relay.set_never_answer(true);
