@@ -1,0 +1,204 @@
+#include "detail/child_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+// Boost 1.81's Process v2 headers use these without including them.
+#include <boost/optional.hpp>
+#include <type_traits>
+
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/process/v2/process.hpp>
+#include <boost/process/v2/stdio.hpp>
+
+extern char** environ;
+
+namespace hivemind::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace bp2 = boost::process::v2;
+
+// Puts the child in a process group of its own, so a kill reaches whatever it started
+// too (a wrapper script's children would otherwise keep our pipes open).
+struct OwnProcessGroup {
+  bp2::error_code on_exec_setup(bp2::posix::default_launcher&, const std::filesystem::path&,
+                                const char* const*) {
+    if (::setpgid(0, 0) != 0) return {errno, bp2::system_category()};
+    return {};
+  }
+};
+
+std::string lookup_path(const ChildCommand& command) {
+  for (const auto& [key, value] : command.extra_environment) {
+    if (key == "PATH") return value;
+  }
+  const char* path = std::getenv("PATH");
+  return path ? path : "/usr/local/bin:/usr/bin:/bin";
+}
+
+// Empty when `program` is a bare name found in no PATH directory.
+std::filesystem::path resolve_program(const ChildCommand& command) {
+  if (command.program.find('/') != std::string::npos) return command.program;
+  const std::string path = lookup_path(command);
+  std::string_view rest = path;
+  while (!rest.empty() || path.empty()) {
+    const auto colon = rest.find(':');
+    const std::string_view dir = rest.substr(0, colon);
+    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / command.program;
+    if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
+      return candidate;
+    }
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
+  }
+  return {};
+}
+
+// The child's environment: ours plus the command's additions. (Process v2's own
+// process_environment is declared but, in Boost 1.81's header-only mode, never defined.)
+class ChildEnvironment {
+ public:
+  explicit ChildEnvironment(std::vector<std::string> entries) : entries_(std::move(entries)) {
+    for (const auto& entry : entries_) pointers_.push_back(entry.c_str());
+    pointers_.push_back(nullptr);
+  }
+
+  bp2::error_code on_setup(bp2::posix::default_launcher& launcher, const std::filesystem::path&,
+                           const char* const*) {
+    launcher.env = pointers_.data();
+    return {};
+  }
+
+ private:
+  std::vector<std::string> entries_;
+  std::vector<const char*> pointers_;
+};
+
+std::vector<std::string> child_environment(const ChildCommand& command) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view text(*entry);
+    const auto key = text.substr(0, text.find('='));
+    bool overridden = false;
+    for (const auto& extra : command.extra_environment) overridden |= extra.first == key;
+    if (!overridden) entries.emplace_back(text);
+  }
+  for (const auto& [key, value] : command.extra_environment) entries.push_back(key + "=" + value);
+  return entries;
+}
+
+}  // namespace
+
+std::vector<std::string> ChildCommand::argv() const {
+  std::vector<std::string> argv;
+  argv.reserve(args.size() + 1);
+  argv.push_back(program);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+std::string ChildCommand::describe() const {
+  std::string text = program;
+  for (const auto& arg : args) text += " " + arg;
+  return text.size() > 300 ? text.substr(0, 300) + "..." : text;
+}
+
+struct ChildProcess::Impl {
+  explicit Impl(const asio::any_io_executor& executor) : out(executor), err(executor) {}
+
+  asio::readable_pipe out;
+  asio::readable_pipe err;
+  std::optional<bp2::process> process;
+  bool reaped = false;
+};
+
+ChildProcess::ChildProcess(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ChildProcess::ChildProcess(ChildProcess&&) noexcept = default;
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    kill_and_reap();
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+ChildProcess::~ChildProcess() {
+  kill_and_reap();
+}
+
+ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
+                                  const ChildCommand& command, std::error_code& error) {
+  error.clear();
+  const auto program = resolve_program(command);
+  if (program.empty()) {
+    error = std::make_error_code(std::errc::no_such_file_or_directory);
+    return ChildProcess(nullptr);
+  }
+  auto impl = std::make_unique<Impl>(executor);
+  bp2::error_code launch_error;
+  bp2::default_process_launcher launcher;
+  bp2::process process = launcher(executor, launch_error, program, command.args,
+                                  bp2::process_stdio{nullptr, impl->out, impl->err},
+                                  ChildEnvironment(child_environment(command)), OwnProcessGroup{});
+  if (launch_error) {
+    // Boost 1.81 does not reap a child whose exec failed; without this it stays a zombie.
+    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
+    error = launch_error;
+    return ChildProcess(nullptr);
+  }
+  impl->process.emplace(std::move(process));
+  return ChildProcess(std::move(impl));
+}
+
+asio::readable_pipe& ChildProcess::out() {
+  return impl_->out;
+}
+asio::readable_pipe& ChildProcess::err() {
+  return impl_->err;
+}
+bool ChildProcess::reaped() const noexcept {
+  return impl_ && impl_->reaped;
+}
+
+asio::awaitable<int> ChildProcess::async_wait() {
+  Impl& impl = *impl_;
+  const int exit_code = co_await impl.process->async_wait(asio::use_awaitable);
+  impl.reaped = true;
+  co_return exit_code;
+}
+
+void ChildProcess::kill_group() noexcept {
+  if (!impl_ || impl_->reaped || impl_->process->id() <= 0) return;
+  ::kill(-impl_->process->id(), SIGKILL);
+}
+
+void ChildProcess::kill_and_reap() noexcept {
+  if (!impl_ || impl_->reaped || impl_->process->id() <= 0) return;
+  kill_group();
+  ::kill(impl_->process->id(), SIGKILL);  // in case the child had not reached setpgid yet
+  bp2::error_code ignored;
+  impl_->process->wait(ignored);
+  impl_->reaped = true;
+}
+
+void read_available(asio::readable_pipe& pipe,
+                    const std::function<bool(std::string_view chunk)>& consume) {
+  const int fd = pipe.native_handle();
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  std::array<char, 64 * 1024> buffer;
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n <= 0 || !consume(std::string_view(buffer.data(), static_cast<std::size_t>(n)))) return;
+  }
+}
+
+}  // namespace hivemind::detail
