@@ -9,4 +9,14 @@ SessionHandle SessionHandle::from_uuid(HiveMindClient client, std::string_view s
   return SessionHandle(std::move(client), std::string(session_id));
 }
 
+SessionOutputs SessionHandle::outputs() const {
+  return SessionOutputs(SessionOutputs::resolve_host_ext_dir(client_.options().host_ext_dir),
+                        uuid_);
+}
+
+std::filesystem::path SessionHandle::host_output_dir() const {
+  return SessionOutputs::to_host_path(
+      SessionOutputs::resolve_host_ext_dir(client_.options().host_ext_dir), output_dir());
+}
+
 }  // namespace hivemind

@@ -45,6 +45,11 @@ struct ClientOptions {
   // Host side of the container's /workspace/ext bind mount. Empty: $HIVEMIND_HOST_EXT_DIR
   // when set, else ./workspace/ext.
   std::filesystem::path host_ext_dir;
+
+  // Defaults overridden by the environment: HIVEMIND_DOCKER (CLI name or path),
+  // HIVEMIND_CONTAINER, HIVEMIND_SCRIPT, HIVEMIND_HOST_EXT_DIR and HIVEMIND_TIMEOUT (per-call
+  // deadline in seconds, may be fractional). A malformed value throws invalid_argument.
+  static ClientOptions from_environment();
 };
 
 }  // namespace hivemind

@@ -31,6 +31,9 @@
 namespace hivemind {
 
 class SessionHandle;
+namespace detail {
+struct ClientAccess;
+}
 
 class HiveMindClient {
  public:
@@ -121,6 +124,7 @@ class HiveMindClient {
 
  private:
   friend class SessionHandle;
+  friend struct detail::ClientAccess;
   class Runner;
   struct EmptyTag {};
   // The client inside a default-constructed SessionHandle: owns no thread, and its

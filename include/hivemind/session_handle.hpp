@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "hivemind/hivemind_client.hpp"
+#include "hivemind/session_outputs.hpp"
 #include "hivemind/wait_options.hpp"
 
 namespace hivemind {
@@ -32,6 +33,20 @@ class SessionHandle {
   SessionMetadata metadata() const { return client_.get(uuid_); }
   std::string output_dir() const { return client_.output_dir(uuid_); }
   std::string log_file() const { return client_.log_file(uuid_); }
+
+  // The session's output files on the host, under ClientOptions::host_ext_dir (or
+  // $HIVEMIND_HOST_EXT_DIR, or ./workspace/ext). Contacts no container.
+  SessionOutputs outputs() const;
+  // The container's `output-dir` answer mapped to the host (invalid_argument when it is
+  // not under /workspace/ext, the bind-mounted directory).
+  std::filesystem::path host_output_dir() const;
+  std::vector<OutputFile> list_output_files() const { return outputs().list(); }
+  std::string read_output_file(const std::filesystem::path& relative_path) const {
+    return outputs().read(relative_path);
+  }
+  CopyReport copy_outputs_to(const std::filesystem::path& destination) const {
+    return outputs().copy_to(destination);
+  }
 
   // Polls until the session completes, fails, is found dead (its process is gone while
   // the status still says running) or stale; see WaitOptions. Throws timeout past

@@ -1,5 +1,6 @@
 #include "detail/cancellation.hpp"
 
+#include <boost/asio/experimental/channel_error.hpp>
 #include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,7 +18,8 @@ bool is_cancellation(std::exception_ptr failure) noexcept {
   } catch (const Error& e) {
     return e.kind() == errc::cancelled;
   } catch (const boost::system::system_error& e) {
-    return e.code() == asio::error::operation_aborted;
+    return e.code() == asio::error::operation_aborted ||
+           e.code() == asio::experimental::channel_errc::channel_cancelled;
   } catch (const asio::multiple_exceptions& e) {
     return is_cancellation(e.first_exception());
   } catch (...) {

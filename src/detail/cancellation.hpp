@@ -1,5 +1,6 @@
-// Asio reports a cancelled operation as operation_aborted (or, from awaitable operators,
-// as multiple_exceptions wrapping it); the SDK reports errc::cancelled. One place for both.
+// Asio reports a cancelled operation as operation_aborted, channel_cancelled or (from
+// awaitable operators) a multiple_exceptions wrapping one; the SDK reports errc::cancelled.
+// One place for all of them.
 #pragma once
 
 #include <chrono>

@@ -216,3 +216,15 @@ TEST_F(ClientVerbs, SessionFileBrokenByAnotherClientIsAProtocolError) {
   EXPECT_EQ(get_error.kind(), errc::protocol_error);
   EXPECT_THAT(get_error.context().output_text, HasSubstr("say \"hi\""));
 }
+
+TEST_F(ClientVerbs, OutputsOfACompletedSessionAreReadableOnTheHost) {
+  const auto session = client.spawn_task("produce #files=3");
+  ASSERT_TRUE(reaches(session.uuid(), SessionStatus::Kind::completed));
+  EXPECT_EQ(session.host_output_dir(), container.host_ext_dir() / "hive-sessions" / session.uuid());
+  const auto files = session.list_output_files();
+  ASSERT_EQ(files.size(), 3u);
+  EXPECT_THAT(session.read_output_file("result.md"), HasSubstr("produce #files=3"));
+  const auto copy = container.root() / "copy";
+  EXPECT_EQ(session.copy_outputs_to(copy).copied.size(), 3u);
+  EXPECT_TRUE(std::filesystem::exists(copy / "result.md"));
+}

@@ -1,0 +1,269 @@
+#include "hivemind/session_watcher.hpp"
+
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "detail/cancellation.hpp"
+#include "detail/client_access.hpp"
+#include "detail/input_validation.hpp"
+#include "detail/run_sync.hpp"
+#include "detail/session_processes.hpp"
+#include "hivemind/error.hpp"
+#include "hivemind/logging.hpp"
+
+namespace hivemind {
+namespace {
+
+namespace asio = boost::asio;
+using detail::ClientAccess;
+using Clock = std::chrono::steady_clock;
+
+// What one waiter receives: a result or the error that ended its wait.
+struct Outcome {
+  WaitResult result;
+  std::exception_ptr error;
+};
+
+using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code,
+                                                            std::shared_ptr<Outcome>)>;
+
+}  // namespace
+
+class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
+ public:
+  Core(HiveMindClient client, WatcherOptions options)
+      : client_(std::move(client)),
+        options_(options),
+        strand_(asio::make_strand(client_.get_executor())),
+        wake_(strand_, Clock::time_point::max()) {}
+
+  // Registers a waiter for `session_id` and makes sure the poller runs.
+  std::shared_ptr<Channel> add(const std::string& session_id, HiveMindClient::executor_type ex) {
+    auto channel = std::make_shared<Channel>(std::move(ex), 1);
+    bool start_poller = false;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopped_) {
+        deliver(*channel, nullptr,
+                std::make_exception_ptr(Error(errc::cancelled, "watcher stopped")));
+        return channel;
+      }
+      waiters_[session_id].push_back(channel);
+      start_poller = !std::exchange(polling_, true);
+    }
+    // Outside the lock: co_spawn may run the loop's first steps inline, and they lock too.
+    if (start_poller) {
+      asio::co_spawn(strand_, poll_loop(shared_from_this()), asio::detached);
+    }
+    return channel;
+  }
+
+  void remove(const std::string& session_id, const std::shared_ptr<Channel>& channel) {
+    std::lock_guard lock(mutex_);
+    const auto it = waiters_.find(session_id);
+    if (it == waiters_.end()) return;
+    std::erase(it->second, channel);
+    if (it->second.empty()) waiters_.erase(it);
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    fail_all(std::make_exception_ptr(Error(errc::cancelled, "the session watcher was destroyed")));
+    asio::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
+  }
+
+  WatcherStats stats() const {
+    std::lock_guard lock(mutex_);
+    auto copy = stats_;
+    copy.watched_sessions = waiters_.size();
+    return copy;
+  }
+
+ private:
+  static void deliver(Channel& channel, std::shared_ptr<Outcome> outcome,
+                      std::exception_ptr error) {
+    if (!outcome) outcome = std::make_shared<Outcome>();
+    outcome->error = std::move(error);
+    channel.try_send(boost::system::error_code{}, std::move(outcome));
+  }
+
+  // The sessions to look at this tick. When there are none, the poller is marked idle
+  // under the same lock, so the next add() starts a new one.
+  std::vector<std::string> watched_ids() {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    if (!stopped_) {
+      ids.reserve(waiters_.size());
+      for (const auto& entry : waiters_) ids.push_back(entry.first);
+    }
+    if (ids.empty()) polling_ = false;
+    return ids;
+  }
+
+  void finish(const std::string& session_id, WaitResult result, std::exception_ptr error) {
+    std::vector<std::shared_ptr<Channel>> channels;
+    {
+      std::lock_guard lock(mutex_);
+      const auto it = waiters_.find(session_id);
+      if (it == waiters_.end()) return;
+      channels = std::move(it->second);
+      waiters_.erase(it);
+    }
+    for (const auto& channel : channels) {
+      deliver(*channel, std::make_shared<Outcome>(Outcome{result, nullptr}), error);
+    }
+  }
+
+  void fail_all(std::exception_ptr error) {
+    std::unordered_map<std::string, std::vector<std::shared_ptr<Channel>>> all;
+    {
+      std::lock_guard lock(mutex_);
+      all.swap(waiters_);
+    }
+    for (const auto& [id, channels] : all) {
+      for (const auto& channel : channels) deliver(*channel, nullptr, error);
+    }
+  }
+
+  // One tick's verdict for a watched session; nullopt while it still runs.
+  static std::optional<WaitOutcome> judge(const SessionSummary& entry,
+                                          const std::optional<std::set<std::string>>& live) {
+    if (entry.status == SessionStatus::Kind::completed) return WaitOutcome::completed;
+    if (entry.status == SessionStatus::Kind::failed) return WaitOutcome::failed;
+    if (live && entry.status.is_running() && !live->contains(entry.session_id)) {
+      return WaitOutcome::dead;  // a suspect: confirmed individually before it is reported
+    }
+    return std::nullopt;
+  }
+
+  // A session is dead only if, checked on its own, it still has no process while its
+  // status still says running (it may have started or finished between snapshots).
+  asio::awaitable<std::optional<WaitResult>> confirm_dead(const std::string& session_id) {
+    const auto& config = ClientAccess::config(client_);
+    if (co_await detail::session_process_alive(*config, session_id) != false)
+      co_return std::nullopt;
+    auto status = co_await ClientAccess::status(config, session_id);
+    if (!status.is_running()) co_return std::nullopt;
+    std::string evidence = "status '" + status.text() + "' but no process matching '" +
+                           detail::start_process_pattern(session_id) + "'";
+    if (options_.mark_dead_as_failed) {
+      co_await ClientAccess::update_status(config, session_id, "failed");
+      evidence += "; recorded as failed";
+    }
+    co_return WaitResult{WaitOutcome::dead, std::move(status), {}, std::move(evidence)};
+  }
+
+  asio::awaitable<void> tick(const std::vector<std::string>& watched,
+                             Clock::time_point& next_liveness_check) {
+    const auto& config = ClientAccess::config(client_);
+    // Processes first, registry second: a session that ends between the two snapshots
+    // then shows as finished rather than as dead.
+    std::optional<std::set<std::string>> live;
+    if (options_.liveness_interval && Clock::now() >= next_liveness_check) {
+      next_liveness_check = Clock::now() + *options_.liveness_interval;
+      live = co_await detail::live_sessions(*config);
+      std::lock_guard lock(mutex_);
+      ++stats_.liveness_calls;
+    }
+    const auto index = co_await ClientAccess::list(config);
+    {
+      std::lock_guard lock(mutex_);
+      ++stats_.ticks;
+      ++stats_.list_calls;
+    }
+    for (const auto& session_id : watched) {
+      const auto* entry = index.find(session_id);
+      if (!entry) {
+        finish(session_id, {},
+               std::make_exception_ptr(
+                   Error(errc::session_not_found, "session " + session_id + " left the registry")));
+        continue;
+      }
+      const auto verdict = judge(*entry, live);
+      if (!verdict) continue;
+      std::optional<WaitResult> result;
+      if (*verdict == WaitOutcome::dead) {
+        result = co_await confirm_dead(session_id);
+        if (!result) continue;
+        logger()->warn("session {} is dead: {}", session_id, result->evidence);
+      } else {
+        result = WaitResult{*verdict, entry->status, {}, {}};
+      }
+      result->metadata = co_await ClientAccess::get(config, session_id);
+      finish(session_id, std::move(*result), nullptr);
+    }
+  }
+
+  static asio::awaitable<void> poll_loop(std::shared_ptr<Core> self) {
+    auto next_liveness_check = Clock::now();
+    for (;;) {
+      const auto watched = self->watched_ids();
+      if (watched.empty()) co_return;  // watched_ids() has marked the poller idle
+      try {
+        co_await self->tick(watched, next_liveness_check);
+      } catch (...) {
+        // The container failed us (after the client's own retries): every waiter learns why.
+        self->fail_all(std::current_exception());
+      }
+      self->wake_.expires_after(self->options_.interval);
+      co_await self->wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  HiveMindClient client_;
+  WatcherOptions options_;
+  // The poll loop and everything touching wake_ run on this strand.
+  asio::strand<HiveMindClient::executor_type> strand_;
+  asio::steady_timer wake_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::vector<std::shared_ptr<Channel>>> waiters_;
+  bool polling_ = false;
+  bool stopped_ = false;
+  WatcherStats stats_;
+};
+
+SessionWatcher::SessionWatcher(HiveMindClient client, WatcherOptions options)
+    : core_(std::make_shared<Core>(client, options)), executor_(client.get_executor()) {}
+
+SessionWatcher::~SessionWatcher() {
+  core_->stop();
+}
+
+asio::awaitable<WaitResult> SessionWatcher::wait_op(std::shared_ptr<Core> core,
+                                                    std::string session_id) {
+  detail::validate_uuid(session_id);
+  auto channel = core->add(session_id, co_await asio::this_coro::executor);
+  std::shared_ptr<Outcome> outcome;
+  try {
+    outcome = co_await channel->async_receive(asio::use_awaitable);
+  } catch (...) {
+    core->remove(session_id, channel);
+    if (!detail::is_cancellation(std::current_exception())) throw;
+    throw Error(errc::cancelled, "wait for session " + session_id + " cancelled");
+  }
+  if (outcome->error) std::rethrow_exception(outcome->error);
+  co_return std::move(outcome->result);
+}
+
+WaitResult SessionWatcher::wait(std::string_view session_id, std::stop_token stop) const {
+  return detail::run_sync(wait_op(core_, std::string(session_id)), std::move(stop));
+}
+
+WatcherStats SessionWatcher::stats() const {
+  return core_->stats();
+}
+
+}  // namespace hivemind

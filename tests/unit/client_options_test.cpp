@@ -1,0 +1,76 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "hivemind/client_options.hpp"
+#include "hivemind/error.hpp"
+
+using namespace hivemind;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Sets environment variables for one test and restores them afterwards.
+class ScopedEnvironment {
+ public:
+  void set(const char* name, const char* value) {
+    const char* old = std::getenv(name);
+    saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+    ::setenv(name, value, 1);
+  }
+  ~ScopedEnvironment() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+      if (it->second)
+        ::setenv(it->first.c_str(), it->second->c_str(), 1);
+      else
+        ::unsetenv(it->first.c_str());
+    }
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+}  // namespace
+
+TEST(ClientOptions, DefaultsMatchTheDeployedContainer) {
+  const ClientOptions options;
+  EXPECT_EQ(options.cli, "docker");
+  EXPECT_EQ(options.container, "multi-agent-container");
+  EXPECT_EQ(options.script, "/app/scripts/hive-session-manager.sh");
+  EXPECT_EQ(options.call_timeout, 30s);
+  EXPECT_EQ(options.retry.max_attempts, 3);
+  EXPECT_EQ(options.retry.initial_delay, 500ms);
+  EXPECT_EQ(options.max_output_bytes, 8u << 20);
+  EXPECT_EQ(options.single_quotes, SingleQuotePolicy::reject);
+}
+
+TEST(ClientOptions, EnvironmentOverridesDefaults) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_DOCKER", "/usr/bin/podman");
+  env.set("HIVEMIND_CONTAINER", "hive-2");
+  env.set("HIVEMIND_SCRIPT", "/opt/hsm.sh");
+  env.set("HIVEMIND_HOST_EXT_DIR", "/srv/ext");
+  env.set("HIVEMIND_TIMEOUT", "2.5");
+  const auto options = ClientOptions::from_environment();
+  EXPECT_EQ(options.cli, "/usr/bin/podman");
+  EXPECT_EQ(options.container, "hive-2");
+  EXPECT_EQ(options.script, "/opt/hsm.sh");
+  EXPECT_EQ(options.host_ext_dir, "/srv/ext");
+  EXPECT_EQ(options.call_timeout, 2500ms);
+}
+
+TEST(ClientOptions, MalformedTimeoutIsNamed) {
+  for (const char* bad : {"soon", "-1", "0", "1e9", "5s"}) {
+    ScopedEnvironment env;
+    env.set("HIVEMIND_TIMEOUT", bad);
+    try {
+      (void)ClientOptions::from_environment();
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), errc::invalid_argument);
+      EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string("HIVEMIND_TIMEOUT='") + bad));
+    }
+  }
+}
