@@ -344,10 +344,18 @@ class MockRelay::Impl {
       return;
     }
     session->writing = true;
-    asio::async_write(session->socket, asio::buffer(session->outbox.front()),
-                      [this, session](boost::system::error_code error, std::size_t) {
+    // Everything queued goes out in one write, except in split mode, where each
+    // queued byte is its own write.
+    auto batch = std::make_shared<std::vector<std::string>>();
+    do {
+      batch->push_back(std::move(session->outbox.front()));
+      session->outbox.pop_front();
+    } while (!session->outbox.empty() && !faults().split_writes);
+    std::vector<asio::const_buffer> buffers;
+    for (const auto& piece : *batch) buffers.push_back(asio::buffer(piece));
+    asio::async_write(session->socket, buffers,
+                      [this, session, batch](boost::system::error_code error, std::size_t) {
                         if (error) return close_session(session);
-                        session->outbox.pop_front();
                         write_next(session);
                       });
   }

@@ -1,0 +1,279 @@
+// MCP client benchmarks on loopback, in one run:
+//  * round trip of one tools/call against the mock relay (p50/p99) next to a raw
+//    Asio line echo of the same size: the client's overhead over the network floor;
+//  * throughput on one connection with 1, 16, 64, 256 calls in flight vs the
+//    seed's pattern (send, wait for the answer, send the next);
+//  * heap bytes per pending request.
+#include <malloc.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "hivemind/logging.hpp"
+#include "hivemind/mcp/mcp_client.hpp"
+#include "loopback_servers.hpp"
+#include "mock_relay.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+using hivemind::McpOptions;
+using hivemind::McpTelemetryClient;
+using nlohmann::json;
+
+constexpr const char* kTool = "agent_list";
+
+McpOptions options_for(std::uint16_t port) {
+  McpOptions options;
+  options.host = "127.0.0.1";
+  options.port = port;
+  return options;
+}
+
+void report_percentiles(benchmark::State& state, std::vector<double>& micros) {
+  if (micros.empty()) return;
+  std::sort(micros.begin(), micros.end());
+  state.counters["p50_us"] = micros[micros.size() / 2];
+  state.counters["p99_us"] = micros[std::min(micros.size() - 1, micros.size() * 99 / 100)];
+}
+
+double micros_since(clock_type::time_point start) {
+  return std::chrono::duration<double, std::micro>(clock_type::now() - start).count();
+}
+
+// A blocking line client for the baselines: what the seed does, minus JSON.
+class RawLineClient {
+ public:
+  explicit RawLineClient(std::uint16_t port) : socket_(context_) {
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    socket_.set_option(tcp::no_delay(true));
+  }
+  std::string round_trip(const std::string& line) {
+    asio::write(socket_, asio::buffer(line));
+    const std::size_t size = asio::read_until(socket_, asio::dynamic_buffer(buffer_), '\n');
+    std::string answer = buffer_.substr(0, size);
+    buffer_.erase(0, size);
+    return answer;
+  }
+
+ private:
+  asio::io_context context_;
+  tcp::socket socket_;
+  std::string buffer_;
+};
+
+// The bytes of one tools/call request and its answer on the wire, so the echo
+// baseline moves the same amount of data.
+std::size_t tool_call_wire_size(std::uint16_t relay_port) {
+  RawLineClient raw(relay_port);
+  const std::string request = json{{"jsonrpc", "2.0"},
+                                   {"id", "size-probe-1"},
+                                   {"method", "tools/call"},
+                                   {"params", {{"name", kTool}, {"arguments", json::object()}}}}
+                                  .dump() +
+                              "\n";
+  return std::max(request.size(), raw.round_trip(request).size());
+}
+
+void BM_ToolCallRoundTrip(benchmark::State& state) {
+  hivemind::testing::MockRelay relay;
+  McpTelemetryClient client(options_for(relay.port()));
+  client.connect();
+  std::vector<double> micros;
+  for (auto _ : state) {
+    const auto start = clock_type::now();
+    benchmark::DoNotOptimize(client.call_tool(kTool));
+    micros.push_back(micros_since(start));
+  }
+  report_percentiles(state, micros);
+}
+BENCHMARK(BM_ToolCallRoundTrip)->UseRealTime()->MinTime(2.0);
+
+// The same call against a responder as cheap as the echo: the client's own cost.
+void BM_ToolCallRoundTripCannedServer(benchmark::State& state) {
+  hivemind::bench::LoopbackServer server(
+      hivemind::bench::LoopbackServer::Mode::canned_tool_results);
+  auto options = options_for(server.port());
+  options.send_initialize = false;
+  McpTelemetryClient client(options);
+  client.connect();
+  std::vector<double> micros;
+  for (auto _ : state) {
+    const auto start = clock_type::now();
+    benchmark::DoNotOptimize(client.call_tool(kTool));
+    micros.push_back(micros_since(start));
+  }
+  report_percentiles(state, micros);
+}
+BENCHMARK(BM_ToolCallRoundTripCannedServer)->UseRealTime()->MinTime(2.0);
+
+// As above, with the client on the benchmark thread's own io_context and the call
+// awaited in a coroutine: no hand-over to and from a client thread.
+void BM_ToolCallRoundTripCannedServerAwaitable(benchmark::State& state) {
+  hivemind::bench::LoopbackServer server(
+      hivemind::bench::LoopbackServer::Mode::canned_tool_results);
+  asio::io_context context;
+  auto options = options_for(server.port());
+  options.send_initialize = false;
+  McpTelemetryClient client(context.get_executor(), options);
+  std::vector<double> micros;
+  const auto run_call = [&] {
+    bool done = false;
+    asio::co_spawn(
+        context,
+        [&]() -> asio::awaitable<void> {
+          benchmark::DoNotOptimize(co_await client.async_call_tool(
+              std::string(kTool), json::object(), {}, asio::use_awaitable));
+        },
+        [&](std::exception_ptr error) {
+          if (error) state.SkipWithError("call failed");
+          done = true;
+        });
+    while (!done) context.run_one();
+  };
+  run_call();  // connects
+  for (auto _ : state) {
+    const auto start = clock_type::now();
+    run_call();
+    micros.push_back(micros_since(start));
+  }
+  report_percentiles(state, micros);
+  client.close();
+  context.run_for(std::chrono::milliseconds(100));
+}
+BENCHMARK(BM_ToolCallRoundTripCannedServerAwaitable)->UseRealTime()->MinTime(2.0);
+
+void BM_RawEchoRoundTripSameSize(benchmark::State& state) {
+  std::size_t size = 0;
+  {
+    hivemind::testing::MockRelay relay;
+    size = tool_call_wire_size(relay.port());
+  }
+  hivemind::bench::LoopbackServer echo(hivemind::bench::LoopbackServer::Mode::echo_lines);
+  RawLineClient client(echo.port());
+  const std::string line = std::string(size - 1, 'x') + "\n";
+  std::vector<double> micros;
+  for (auto _ : state) {
+    const auto start = clock_type::now();
+    benchmark::DoNotOptimize(client.round_trip(line));
+    micros.push_back(micros_since(start));
+  }
+  state.counters["bytes"] = static_cast<double>(size);
+  report_percentiles(state, micros);
+}
+BENCHMARK(BM_RawEchoRoundTripSameSize)->UseRealTime()->MinTime(2.0);
+
+constexpr int kCallsPerIteration = 2000;
+
+// The throughput benchmarks take the mock backend's time per answer in ms as
+// their first argument: 0 measures CPU cost on loopback; 1 is closer to the real
+// backend (a Node process), where waiting, not CPU, bounds a one-at-a-time caller.
+
+// The seed's pattern: one request, wait for its answer, then the next.
+void BM_OneAtATime(benchmark::State& state) {
+  hivemind::testing::MockRelay relay;
+  relay.set_response_delay(std::chrono::milliseconds(state.range(0)));
+  McpTelemetryClient client(options_for(relay.port()));
+  client.connect();
+  const int calls = state.range(0) == 0 ? kCallsPerIteration : kCallsPerIteration / 10;
+  for (auto _ : state) {
+    for (int i = 0; i < calls; ++i) benchmark::DoNotOptimize(client.call_tool(kTool));
+  }
+  state.SetItemsProcessed(state.iterations() * calls);
+}
+BENCHMARK(BM_OneAtATime)
+    ->ArgName("backend_ms")
+    ->Arg(0)
+    ->Arg(1)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Keeps `in_flight` calls outstanding on the one connection until all are answered.
+void BM_Pipelined(benchmark::State& state) {
+  const auto in_flight = static_cast<int>(state.range(1));
+  hivemind::testing::MockRelay relay;
+  relay.set_response_delay(std::chrono::milliseconds(state.range(0)));
+  auto options = options_for(relay.port());
+  options.max_in_flight = static_cast<std::size_t>(in_flight);
+  McpTelemetryClient client(options);
+  client.connect();
+  for (auto _ : state) {
+    std::mutex mutex;
+    std::condition_variable all_done;
+    int completed = 0;
+    std::atomic<int> issued{0};
+    std::atomic<int> failures{0};
+    std::function<void()> issue_next = [&] {
+      if (issued.fetch_add(1) >= kCallsPerIteration) return;
+      client.async_call_tool(kTool, json::object(), {}, [&](std::exception_ptr error, json) {
+        if (error) ++failures;
+        issue_next();
+        std::lock_guard lock(mutex);
+        if (++completed == kCallsPerIteration) all_done.notify_one();
+      });
+    };
+    for (int i = 0; i < in_flight; ++i) issue_next();
+    std::unique_lock lock(mutex);
+    all_done.wait(lock, [&] { return completed == kCallsPerIteration; });
+    if (failures > 0) state.SkipWithError("calls failed");
+  }
+  state.SetItemsProcessed(state.iterations() * kCallsPerIteration);
+}
+BENCHMARK(BM_Pipelined)
+    ->ArgNames({"backend_ms", "in_flight"})
+    ->ArgsProduct({{0, 1}, {1, 16, 64, 256}})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// Heap bytes held per request awaiting its answer: the server swallows requests,
+// so only the client's allocations grow.
+void BM_MemoryPerPendingRequest(benchmark::State& state) {
+  constexpr std::size_t kPending = 10'000;
+  hivemind::bench::LoopbackServer sink(hivemind::bench::LoopbackServer::Mode::swallow);
+  auto options = options_for(sink.port());
+  options.send_initialize = false;
+  options.max_in_flight = kPending;
+  options.request_deadline = std::chrono::minutes(10);
+  double bytes_per_request = 0;
+  for (auto _ : state) {
+    McpTelemetryClient client(options);
+    client.connect();
+    const auto before = mallinfo2().uordblks;
+    for (std::size_t i = 0; i < kPending; ++i) {
+      client.async_call_tool(kTool, json::object(), {}, [](std::exception_ptr, json) {});
+    }
+    while (client.pending_requests() < kPending) std::this_thread::yield();
+    const auto after = mallinfo2().uordblks;
+    bytes_per_request = static_cast<double>(after - before) / kPending;
+    client.close();
+  }
+  state.counters["bytes_per_pending"] = bytes_per_request;
+}
+BENCHMARK(BM_MemoryPerPendingRequest)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  hivemind::set_logger(nullptr);  // the memory benchmark closes with thousands pending
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
