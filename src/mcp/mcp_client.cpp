@@ -33,6 +33,10 @@ asio::awaitable<std::vector<McpTool>> list_tools(std::shared_ptr<ClientCore> cor
   co_return co_await core->list_tools(refresh);
 }
 
+asio::awaitable<McpEvent> receive_event(std::shared_ptr<ClientCore> core) {
+  co_return co_await core->receive_event();
+}
+
 asio::awaitable<std::vector<SessionMetricsResult>> query_many(
     std::shared_ptr<ClientCore> core, std::vector<std::string> session_ids) {
   const auto executor = core->strand();
@@ -201,6 +205,10 @@ int McpTelemetryClient::subscribe(EventCallback callback) {
 
 void McpTelemetryClient::unsubscribe(int subscription) {
   core_->unsubscribe(subscription);
+}
+
+McpEvent McpTelemetryClient::receive_event() {
+  return async_receive_event(asio::use_future).get();
 }
 
 std::optional<McpServerInfo> McpTelemetryClient::server_info() const {

@@ -51,6 +51,7 @@ boost::asio::awaitable<nlohmann::json> call_tool(std::shared_ptr<ClientCore> cor
                                                  nlohmann::json arguments, CallOptions options);
 boost::asio::awaitable<std::vector<McpTool>> list_tools(std::shared_ptr<ClientCore> core,
                                                         bool refresh);
+boost::asio::awaitable<McpEvent> receive_event(std::shared_ptr<ClientCore> core);
 boost::asio::awaitable<std::vector<SessionMetricsResult>> query_many(
     std::shared_ptr<ClientCore> core, std::vector<std::string> session_ids);
 const boost::asio::any_io_executor& strand_of(const ClientCore& core) noexcept;
@@ -222,6 +223,15 @@ class McpTelemetryClient {
   // Id-less traffic and disconnects (see McpEvent). Returns an id for unsubscribe().
   int subscribe(EventCallback callback);
   void unsubscribe(int subscription);
+
+  // The oldest queued event, waiting for one if none is queued (see
+  // McpOptions::event_queue_size). Cancel the async form to stop waiting.
+  McpEvent receive_event();
+  template <class Token>
+  auto async_receive_event(Token&& token) {
+    return boost::asio::co_spawn(get_executor(), mcp_detail::receive_event(core_),
+                                 std::forward<Token>(token));
+  }
 
   // What the relay answered to `initialize`, once connected with send_initialize.
   std::optional<McpServerInfo> server_info() const;

@@ -48,6 +48,10 @@ struct McpOptions {
   // Requests waiting for an answer on the connection at once; further calls wait.
   std::size_t max_in_flight = 256;
 
+  // Events kept for McpTelemetryClient::receive_event(); when full, the oldest
+  // is dropped. Subscriber callbacks see every event regardless. Zero disables.
+  std::size_t event_queue_size = 256;
+
   // A longer line from the relay fails the connection with protocol_error.
   std::size_t max_line_size = 16 * 1024 * 1024;
 };

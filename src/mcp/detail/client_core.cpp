@@ -444,6 +444,14 @@ void ClientCore::shutdown() {
 }
 
 void ClientCore::publish(const McpEvent& event) {
+  if (options_.event_queue_size > 0) {
+    if (event_queue_.size() == options_.event_queue_size) event_queue_.pop_front();
+    event_queue_.push_back(event);
+    if (!event_waiters_.empty()) {
+      event_waiters_.front()->set();
+      event_waiters_.pop_front();
+    }
+  }
   std::vector<McpTelemetryClient::EventCallback> callbacks;
   {
     std::lock_guard lock(shared_mutex_);
@@ -456,6 +464,24 @@ void ClientCore::publish(const McpEvent& event) {
       logger()->error("mcp: event subscriber threw: {}", error.what());
     }
   }
+}
+
+asio::awaitable<McpEvent> ClientCore::receive_event() {
+  if (options_.event_queue_size == 0) {
+    throw Error(errc::invalid_argument, "receive_event: McpOptions::event_queue_size is 0");
+  }
+  while (event_queue_.empty()) {
+    auto waiter = std::make_shared<AsyncSignal>(strand_);
+    event_waiters_.push_back(waiter);
+    const WaitResult result = co_await wait(*waiter, clock::time_point::max());
+    if (result != WaitResult::signalled) {
+      std::erase(event_waiters_, waiter);
+      throw_wait_failure(result, "waiting for an MCP event");
+    }
+  }
+  McpEvent event = std::move(event_queue_.front());
+  event_queue_.pop_front();
+  co_return event;
 }
 
 int ClientCore::subscribe(McpTelemetryClient::EventCallback callback) {

@@ -47,6 +47,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   boost::asio::awaitable<nlohmann::json> call_tool(std::string name, nlohmann::json arguments,
                                                    CallOptions call_options);
   boost::asio::awaitable<std::vector<McpTool>> list_tools(bool refresh);
+  boost::asio::awaitable<McpEvent> receive_event();
 
   // Thread-safe. Closing fails what is pending with `cancelled` and is final.
   void shutdown();
@@ -102,6 +103,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   std::deque<std::shared_ptr<AsyncSignal>> slot_waiters_;
   std::unordered_set<AsyncSignal*> waiting_;  // interrupted by shutdown()
   std::optional<std::vector<McpTool>> tools_;
+  std::deque<McpEvent> event_queue_;
+  std::deque<std::shared_ptr<AsyncSignal>> event_waiters_;
   std::atomic<std::size_t> pending_total_{0};
 
   mutable std::mutex shared_mutex_;  // guards the members below, touched from any thread

@@ -145,6 +145,31 @@ TEST(McpClientAsync, DestroyingTheClientWithCallsInFlightDoesNotHang) {
   EXPECT_EQ(error_kind_of([&] { get_within_patience(pending); }), errc::cancelled);
 }
 
+TEST(McpClientAsync, ReceivesQueuedEventsInOrderAndWaitsForTheNext) {
+  MockRelay relay;
+  McpTelemetryClient client(options_for(relay));
+  client.connect();
+  relay.broadcast(json{{"jsonrpc", "2.0"}, {"method", "first"}});
+  relay.broadcast(json{{"jsonrpc", "2.0"}, {"error", {{"code", -32601}, {"message", "x"}}}});
+  EXPECT_EQ(client.receive_event().method, "first");
+  const McpEvent error = client.receive_event();
+  EXPECT_EQ(error.kind, McpEvent::Kind::rpc_error);
+  EXPECT_EQ(error.code, -32601);
+  auto next = client.async_receive_event(asio::use_future);
+  relay.broadcast(json{{"jsonrpc", "2.0"}, {"method", "later"}, {"params", {{"k", 1}}}});
+  const McpEvent later = get_within_patience(next);
+  EXPECT_EQ(later.method, "later");
+  EXPECT_EQ(later.params["k"], 1);
+}
+
+TEST(McpClientAsync, WaitingForAnEventEndsWhenTheClientCloses) {
+  MockRelay relay;
+  McpTelemetryClient client(options_for(relay));
+  auto next = client.async_receive_event(asio::use_future);
+  client.close();
+  EXPECT_EQ(error_kind_of([&] { get_within_patience(next); }), errc::cancelled);
+}
+
 TEST(McpClientAsync, CallsWaitingForTheConnectionShareOneConnect) {
   MockRelay relay;
   McpTelemetryClient client(options_for(relay));
