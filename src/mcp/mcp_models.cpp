@@ -207,8 +207,118 @@ void to_json(json& j, const TaskOrchestrateRequest& in) {
   if (!in.dependencies.empty()) j["dependencies"] = in.dependencies;
 }
 
+void to_json(json& j, const McpServerInfo& in) {
+  j = json{{"protocol_version", in.protocol_version},
+           {"server_info", {{"name", in.name}, {"version", in.version}}}};
+  if (!in.capabilities.is_null()) j["capabilities"] = in.capabilities;
+}
+
+void to_json(json& j, const McpTool& in) {
+  j = json{{"name", in.name}, {"description", in.description}, {"input_schema", in.input_schema}};
+}
+
+void to_json(json& j, const AgentMetric& in) {
+  j = json{{"agent_id", in.agent_id},   {"type", in.type},
+           {"status", in.status},       {"cpu_usage", in.cpu_usage},
+           {"memory_mb", in.memory_mb}, {"tasks_completed", in.tasks_completed}};
+}
+
+void to_json(json& j, const TaskMetrics& in) {
+  j = json{{"total", in.total},
+           {"completed", in.completed},
+           {"active", in.active},
+           {"pending", in.pending},
+           {"failed", in.failed}};
+}
+
+void to_json(json& j, const PerformanceMetrics& in) {
+  j = json{{"cpu_usage", in.cpu_usage},
+           {"memory_mb", in.memory_mb},
+           {"avg_response_time_ms", in.avg_response_time_ms},
+           {"throughput", in.throughput}};
+}
+
+void to_json(json& j, const SessionMetrics& in) {
+  j = json{{"session_id", in.session_id},
+           {"swarm_id", in.swarm_id},
+           {"agents", in.agents},
+           {"tasks", in.tasks},
+           {"performance", in.performance}};
+}
+
+void to_json(json& j, const SessionStatus& in) {
+  j = json{{"session_id", in.session_id},
+           {"status", in.status},
+           {"swarm_id", in.swarm_id},
+           {"uptime_seconds", in.uptime_seconds},
+           {"last_activity", in.last_activity}};
+}
+
 void to_json(json& j, const Vec3& in) {
   j = json{{"x", in.x}, {"y", in.y}, {"z", in.z}};
+}
+
+void to_json(json& j, const SessionAgent& in) {
+  j = json{{"agent_id", in.agent_id}, {"type", in.type},         {"role", in.role},
+           {"status", in.status},     {"position", in.position}, {"connections", in.connections}};
+  if (in.current_task) j["current_task"] = *in.current_task;
+}
+
+void to_json(json& j, const SwarmTopology& in) {
+  j = json{{"total_agents", in.total_agents},
+           {"agent_types", in.agent_types},
+           {"connections", in.connections}};
+}
+
+void to_json(json& j, const SessionAgents& in) {
+  j = json{{"agents", in.agents}, {"topology", in.topology}};
+}
+
+void to_json(json& j, const SwarmSummary& in) {
+  j = json{{"swarm_id", in.swarm_id},
+           {"session_id", in.session_id},
+           {"status", in.status},
+           {"agents", in.agents},
+           {"tasks", in.tasks}};
+}
+
+void to_json(json& j, const SwarmList& in) {
+  j = json{
+      {"swarms", in.swarms}, {"total_swarms", in.total_swarms}, {"total_agents", in.total_agents}};
+}
+
+void to_json(json& j, const SwarmInitResult& in) {
+  j = json{{"swarm_id", in.swarm_id}, {"topology", in.topology}, {"max_agents", in.max_agents},
+           {"strategy", in.strategy}, {"status", in.status},     {"timestamp", in.timestamp}};
+}
+
+void to_json(json& j, const AgentInfo& in) {
+  j = json{{"agent_id", in.agent_id},
+           {"type", in.type},
+           {"name", in.name},
+           {"status", in.status},
+           {"capabilities", in.capabilities},
+           {"timestamp", in.timestamp}};
+}
+
+void to_json(json& j, const AgentList& in) {
+  j = json{{"swarm_id", in.swarm_id}, {"agents", in.agents}, {"count", in.count}};
+}
+
+void to_json(json& j, const SwarmStatus& in) {
+  j = json{{"swarm_id", in.swarm_id},
+           {"topology", in.topology},
+           {"agent_count", in.agent_count},
+           {"active_agents", in.active_agents},
+           {"task_count", in.task_count},
+           {"pending_tasks", in.pending_tasks},
+           {"completed_tasks", in.completed_tasks},
+           {"timestamp", in.timestamp}};
+}
+
+void to_json(json& j, const TaskInfo& in) {
+  j = json{{"task_id", in.task_id},   {"task", in.task},     {"strategy", in.strategy},
+           {"priority", in.priority}, {"status", in.status}, {"timestamp", in.timestamp}};
 }
 
 }  // namespace hivemind

@@ -214,6 +214,26 @@ void from_json(const nlohmann::json& j, TaskInfo& out);
 void to_json(nlohmann::json& j, const SwarmInitRequest& in);
 void to_json(nlohmann::json& j, const AgentSpawnRequest& in);
 void to_json(nlohmann::json& j, const TaskOrchestrateRequest& in);
+
+// Results serialize their modelled fields in snake_case (`raw` is not repeated);
+// from_json reads them back.
+void to_json(nlohmann::json& j, const McpServerInfo& in);
+void to_json(nlohmann::json& j, const McpTool& in);
+void to_json(nlohmann::json& j, const AgentMetric& in);
+void to_json(nlohmann::json& j, const TaskMetrics& in);
+void to_json(nlohmann::json& j, const PerformanceMetrics& in);
+void to_json(nlohmann::json& j, const SessionMetrics& in);
+void to_json(nlohmann::json& j, const SessionStatus& in);
 void to_json(nlohmann::json& j, const Vec3& in);
+void to_json(nlohmann::json& j, const SessionAgent& in);
+void to_json(nlohmann::json& j, const SwarmTopology& in);
+void to_json(nlohmann::json& j, const SessionAgents& in);
+void to_json(nlohmann::json& j, const SwarmSummary& in);
+void to_json(nlohmann::json& j, const SwarmList& in);
+void to_json(nlohmann::json& j, const SwarmInitResult& in);
+void to_json(nlohmann::json& j, const AgentInfo& in);
+void to_json(nlohmann::json& j, const AgentList& in);
+void to_json(nlohmann::json& j, const SwarmStatus& in);
+void to_json(nlohmann::json& j, const TaskInfo& in);
 
 }  // namespace hivemind

@@ -81,5 +81,38 @@ TEST(McpModels, RequestsSerializeToCamelCaseArgumentsOmittingEmptyOptionals) {
   EXPECT_EQ(task, json::parse(R"({"task":"build it","priority":"high"})"));
 }
 
+TEST(McpModels, ResultsRoundTripThroughTheirSnakeCaseJson) {
+  const auto metrics = json::parse(R"({"sessionId":"u1","swarmId":"s1",
+      "agents":[{"agentId":"a1","cpuUsage":2.5,"tasksCompleted":4}],
+      "tasks":{"total":3,"completed":1},"performance":{"memoryMb":64}})")
+                           .get<SessionMetrics>();
+  const json written = metrics;
+  EXPECT_EQ(written["session_id"], "u1");
+  EXPECT_EQ(written["agents"][0]["cpu_usage"], 2.5);
+  const auto read_back = written.get<SessionMetrics>();
+  EXPECT_EQ(read_back.swarm_id, "s1");
+  EXPECT_EQ(read_back.agents.at(0).tasks_completed, 4);
+  EXPECT_EQ(read_back.tasks.total, 3);
+  EXPECT_DOUBLE_EQ(read_back.performance.memory_mb, 64);
+
+  SessionAgent agent;
+  agent.agent_id = "a";
+  agent.position = {1, 2, 3};
+  agent.current_task = "t";
+  const auto agent_back = json(agent).get<SessionAgent>();
+  EXPECT_DOUBLE_EQ(agent_back.position.y, 2);
+  EXPECT_EQ(agent_back.current_task, "t");
+
+  const auto info = json::parse(R"({"protocolVersion":"2024-11-05","serverInfo":{"name":"n"}})")
+                        .get<McpServerInfo>();
+  EXPECT_EQ(json(info).get<McpServerInfo>().name, "n");
+  SwarmStatus status;
+  status.agent_count = 3;
+  status.topology = "mesh";
+  const auto status_back = json(status).get<SwarmStatus>();
+  EXPECT_EQ(status_back.agent_count, 3);
+  EXPECT_EQ(status_back.topology, "mesh");
+}
+
 }  // namespace
 }  // namespace hivemind
