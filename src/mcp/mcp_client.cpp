@@ -51,8 +51,7 @@ asio::awaitable<std::vector<SessionMetricsResult>> query_many(
     arguments["session_id"] = session_ids[i];
     asio::co_spawn(
         executor,
-        call_tool_as<SessionMetrics>(core, std::string("session_metrics"), std::move(arguments),
-                                     CallOptions{}),
+        call_tool_as<SessionMetrics>(core, "session_metrics", std::move(arguments), CallOptions{}),
         asio::bind_cancellation_slot(
             cancel_signals[i].slot(),
             [&results, &remaining, &all_done, i](std::exception_ptr error, SessionMetrics metrics) {

@@ -3,8 +3,6 @@
 #include <algorithm>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -312,8 +310,7 @@ asio::awaitable<void> ClientCore::handshake(std::shared_ptr<Connection> connecti
   const auto deadline = clock::now() + options_.connect_deadline;
   if (options_.send_initialize) {
     co_await pace(deadline);
-    const json result =
-        co_await request(connection, std::string("initialize"), initialize_params(), deadline);
+    const json result = co_await request(connection, "initialize", initialize_params(), deadline);
     std::lock_guard lock(shared_mutex_);
     server_info_ = result.get<McpServerInfo>();
   }
@@ -322,8 +319,7 @@ asio::awaitable<void> ClientCore::handshake(std::shared_ptr<Connection> connecti
     co_await pace(deadline);
     json result;
     try {
-      result = co_await request(connection, std::string("authenticate"),
-                                auth_params(options_.token), deadline);
+      result = co_await request(connection, "authenticate", auth_params(options_.token), deadline);
     } catch (const Error& error) {
       // A relay without auth forwards `authenticate` to the backend: -32601.
       if (error.context().rpc_code != kMethodNotFound) throw;
@@ -527,8 +523,7 @@ asio::awaitable<json> ClientCore::call(std::string method, json params, CallOpti
 
 asio::awaitable<std::vector<McpTool>> ClientCore::list_tools(bool refresh) {
   if (tools_ && !refresh) co_return *tools_;
-  const json result =
-      co_await call(std::string("tools/list"), json::object(), CallOptions{{}, true});
+  const json result = co_await call("tools/list", json::object(), CallOptions{{}, true});
   std::vector<McpTool> tools;
   if (const auto list = result.find("tools"); list != result.end() && list->is_array()) {
     tools = list->get<std::vector<McpTool>>();
@@ -547,8 +542,8 @@ asio::awaitable<json> ClientCore::call_tool(std::string name, json arguments,
                              [&](const McpTool& tool) { return tool.name == name; })) {
     throw Error(errc::tool_unavailable, "tool " + name + " is not in the server's tools/list");
   }
-  const json result = co_await call(std::string("tools/call"),
-                                    tool_call_params(name, std::move(arguments)), call_options);
+  const json result =
+      co_await call("tools/call", tool_call_params(name, std::move(arguments)), call_options);
   co_return unwrap_tool_payload(name, result);
 }
 
