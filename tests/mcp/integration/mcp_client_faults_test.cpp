@@ -194,6 +194,19 @@ TEST(McpClientFaults, RecyclesOldConnectionsWithoutFailingCallsInFlight) {
   EXPECT_TRUE(events.wait_for(McpEvent::Kind::disconnected, "recycled"));
 }
 
+TEST(McpClientFaults, ARelayThatAcceptsAndNeverAnswersMeetsTheConnectDeadline) {
+  MockRelay relay;
+  relay.set_silent(true);
+  auto options = options_for(relay);
+  options.connect_deadline = 200ms;
+  options.reconnect.max_attempts = 2;
+  McpTelemetryClient client(options);
+  EXPECT_EQ(error_kind_of([&] { client.connect(); }), errc::timeout);
+  EXPECT_EQ(relay.connections_accepted(), 2u);
+  relay.set_silent(false);
+  EXPECT_EQ(client.swarm_init().status, "initialized");
+}
+
 TEST(McpClientFaults, AStalledRelayMeetsTheRequestDeadline) {
   MockRelay relay;
   relay.set_never_answer(true);

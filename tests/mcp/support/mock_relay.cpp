@@ -107,6 +107,7 @@ class MockRelay::Impl {
   struct Faults {
     std::chrono::milliseconds response_delay{0};
     bool never_answer = false;
+    bool silent = false;
     bool split_writes = false;
     bool mcp_ready = true;
     bool garbage_before_next = false;
@@ -327,7 +328,7 @@ class MockRelay::Impl {
   }
 
   void send(const std::shared_ptr<Session>& session, std::string line, bool terminate = true) {
-    if (!session->open) return;
+    if (!session->open || faults().silent) return;
     if (terminate) line.push_back('\n');
     if (faults().split_writes) {
       for (char byte : line) session->outbox.emplace_back(1, byte);
@@ -407,6 +408,9 @@ void MockRelay::set_response_delay(std::chrono::milliseconds delay) {
 }
 void MockRelay::set_never_answer(bool never) {
   impl_->change_faults([&](auto& faults) { faults.never_answer = never; });
+}
+void MockRelay::set_silent(bool silent) {
+  impl_->change_faults([&](auto& faults) { faults.silent = silent; });
 }
 void MockRelay::set_split_writes(bool split) {
   impl_->change_faults([&](auto& faults) { faults.split_writes = split; });

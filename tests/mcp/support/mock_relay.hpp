@@ -54,6 +54,9 @@ class MockRelay {
   // Requests reach the backend but it never answers (initialize and
   // authenticate, answered by the relay itself, still work).
   void set_never_answer(bool never);
+  // Connections are accepted and read, but nothing is ever written to them (not
+  // even the relay's own `initialize` answer).
+  void set_silent(bool silent);
   // Lines to clients go out one byte per write.
   void set_split_writes(bool split);
   // New connections get {"error":"MCP not ready"} and are closed.
