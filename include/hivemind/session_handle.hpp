@@ -2,10 +2,14 @@
 // Cheap to copy; copies refer to the same session.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "hivemind/follow_log_options.hpp"
 #include "hivemind/hivemind_client.hpp"
 #include "hivemind/session_outputs.hpp"
 #include "hivemind/wait_options.hpp"
@@ -48,6 +52,18 @@ class SessionHandle {
     return outputs().copy_to(destination);
   }
 
+  // The last `last_n_lines` lines of the session's log, oldest first (empty while the log
+  // does not exist yet).
+  std::vector<std::string> read_log(std::size_t last_n_lines) const;
+
+  // Calls `on_line` with each log line, whole and in order, as the session writes it; a
+  // log that does not exist yet is waited for. Runs until `stop` is requested (then it
+  // returns normally, its process in the container ended and reaped) or the container
+  // goes away (connection_lost / container_unavailable). It does not end by itself when
+  // the session ends: pair it with wait_for_completion and stop it then.
+  void follow_log(const std::function<void(std::string_view line)>& on_line, std::stop_token stop,
+                  const FollowLogOptions& options = {}) const;
+
   // Polls until the session completes, fails, is found dead (its process is gone while
   // the status still says running) or stale; see WaitOptions. Throws timeout past
   // WaitOptions::timeout and cancelled when `stop` is requested.
@@ -73,6 +89,18 @@ class SessionHandle {
   auto async_wait_for_completion(WaitOptions options, Token&& token) const {
     return client_.spawn(wait_op(*this, std::move(options)), std::forward<Token>(token));
   }
+  // Completes with (std::exception_ptr) when it fails; cancel it through the token's
+  // cancellation slot (it then completes with errc::cancelled).
+  template <class Token>
+  auto async_follow_log(std::function<void(std::string_view line)> on_line,
+                        FollowLogOptions options, Token&& token) const {
+    return client_.spawn(follow_log_op(*this, std::move(options), std::move(on_line)),
+                         std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_read_log(std::size_t last_n_lines, Token&& token) const {
+    return client_.spawn(read_log_op(*this, last_n_lines), std::forward<Token>(token));
+  }
   template <class Token>
   auto async_cancel(Token&& token) const {
     return client_.spawn(cancel_op(*this), std::forward<Token>(token));
@@ -84,6 +112,11 @@ class SessionHandle {
 
   static boost::asio::awaitable<WaitResult> wait_op(SessionHandle session, WaitOptions options);
   static boost::asio::awaitable<CancelOutcome> cancel_op(SessionHandle session);
+  static boost::asio::awaitable<std::vector<std::string>> read_log_op(SessionHandle session,
+                                                                      std::size_t last_n_lines);
+  static boost::asio::awaitable<void> follow_log_op(
+      SessionHandle session, FollowLogOptions options,
+      std::function<void(std::string_view line)> on_line);
 
   HiveMindClient client_;
   std::string uuid_;

@@ -60,8 +60,11 @@ asio::awaitable<void> follow_log(const ClientOptions& options, std::string conta
                                  std::function<void(std::string_view line)> on_line) {
   validate_log_path(container_log_path);
   // -F: follow the name, retrying while it does not exist and across replacement.
+  // -s 0.2: where inotify is unavailable (overlay file systems), tail polls; its default
+  // one-second poll would hold lines back, and a file that appears late longer still.
   const std::vector<std::string> command{
       "tail", "-F",
+      "-s",   "0.2",
       "-n",   follow.last_n_lines ? std::to_string(*follow.last_n_lines) : std::string("+1"),
       "--",   container_log_path};
   auto argv = container_argv(options, ExecMode::attached, command);
