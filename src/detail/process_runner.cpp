@@ -5,12 +5,12 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/multiple_exceptions.hpp>
 #include <boost/asio/readable_pipe.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "detail/cancellation.hpp"
 #include "detail/child_process.hpp"
 #include "hivemind/error.hpp"
 
@@ -54,20 +54,6 @@ asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, Capture& capture
     }
     if (ec == asio::error::operation_aborted) throw boost::system::system_error(ec);
     if (ec) co_return;  // EOF, or the pipe broke: either way nothing more will come
-  }
-}
-
-// Cancellation surfaces as operation_aborted, or, when several awaited branches were
-// aborted together, as a multiple_exceptions wrapping it.
-bool was_cancelled(std::exception_ptr failure) {
-  try {
-    std::rethrow_exception(failure);
-  } catch (const boost::system::system_error& e) {
-    return e.code() == asio::error::operation_aborted;
-  } catch (const asio::multiple_exceptions& e) {
-    return was_cancelled(e.first_exception());
-  } catch (...) {
-    return false;
   }
 }
 
@@ -125,7 +111,7 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
                 context_of(command, err)));
     }
   } catch (...) {
-    if (!was_cancelled(std::current_exception())) throw;
+    if (!is_cancellation(std::current_exception())) throw;
     failure = std::make_exception_ptr(Error(
         errc::cancelled, "'" + command.describe() + "' was cancelled", context_of(command, err)));
   }

@@ -6,6 +6,7 @@
 
 #include "hivemind/error.hpp"
 #include "hivemind/hivemind_client.hpp"
+#include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -15,23 +16,14 @@ using hivemind::testing::MockContainer;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
+using hivemind::testing::capture_error;
+
 namespace {
 
 class ClientFailures : public ::testing::Test {
  protected:
   MockContainer container;
 };
-
-template <class Action>
-Error capture_error(Action action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no hivemind::Error thrown";
-  return Error(errc::docker_exec_failed, "none");
-}
 
 }  // namespace
 

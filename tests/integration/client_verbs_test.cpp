@@ -6,6 +6,7 @@
 
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
+#include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -14,6 +15,8 @@ using hivemind::testing::MockContainer;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Key;
+
+using hivemind::testing::capture_error;
 
 namespace {
 
@@ -26,17 +29,6 @@ class ClientVerbs : public ::testing::Test {
     return eventually([&] { return client.status(uuid) == kind; });
   }
 };
-
-template <class Action>
-Error capture_error(Action action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no hivemind::Error thrown";
-  return Error(errc::docker_exec_failed, "none");
-}
 
 }  // namespace
 

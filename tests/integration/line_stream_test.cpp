@@ -15,6 +15,7 @@
 #include "detail/line_stream.hpp"
 #include "hivemind/error.hpp"
 #include "support/background_operation.hpp"
+#include "support/collected_lines.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -30,21 +31,7 @@ using ::testing::IsEmpty;
 
 namespace {
 
-class Lines {
- public:
-  void add(std::string_view line) {
-    std::lock_guard lock(mutex_);
-    lines_.emplace_back(line);
-  }
-  std::vector<std::string> get() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using Lines = hivemind::testing::CollectedLines;
 
 using StreamRun = BackgroundOperation<LineStreamResult>;
 

@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <future>
-#include <mutex>
 
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
+#include "support/collected_lines.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -25,34 +25,11 @@ class SessionFollow : public ::testing::Test {
   HiveMindClient client{container.options()};
 };
 
-// Lines collected by a follow running on another thread.
-class Collected {
- public:
-  void add(std::string_view line) {
-    std::lock_guard lock(mutex_);
-    lines_.emplace_back(line);
-  }
-  std::vector<std::string> lines() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-  }
-  bool any_contains(std::string_view text) const {
-    std::lock_guard lock(mutex_);
-    return std::any_of(lines_.begin(), lines_.end(), [&](const std::string& line) {
-      return line.find(text) != std::string::npos;
-    });
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
-
 }  // namespace
 
 TEST_F(SessionFollow, FollowDeliversEveryLineInOrderUntilStopped) {
   const auto session = client.spawn_task("narrate #sleep=1 #loglines=6");
-  Collected collected;
+  hivemind::testing::CollectedLines collected;
   std::stop_source stop;
   auto following = std::async(std::launch::async, [&] {
     session.follow_log([&](std::string_view line) { collected.add(line); }, stop.get_token());
@@ -60,7 +37,7 @@ TEST_F(SessionFollow, FollowDeliversEveryLineInOrderUntilStopped) {
   ASSERT_TRUE(eventually([&] { return collected.any_contains("done, exit 0"); }));
   stop.request_stop();
   following.get();  // returns normally: a requested stop is not an error
-  const auto lines = collected.lines();
+  const auto lines = collected.get();
   EXPECT_THAT(lines, Contains(HasSubstr("step 6/6")));
   EXPECT_EQ(session.read_log(lines.size()), lines);  // what was followed is what the log holds
   EXPECT_TRUE(child_processes().empty());

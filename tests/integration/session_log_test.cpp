@@ -13,6 +13,7 @@
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
 #include "support/background_operation.hpp"
+#include "support/collected_lines.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -31,25 +32,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Lines {
- public:
-  void add(std::string_view line) {
-    std::lock_guard lock(mutex_);
-    lines_.emplace_back(line);
-  }
-  std::vector<std::string> get() const {
-    std::lock_guard lock(mutex_);
-    return lines_;
-  }
-  bool contains(const std::string& line) const {
-    const auto all = get();
-    return std::find(all.begin(), all.end(), line) != all.end();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
+using Lines = hivemind::testing::CollectedLines;
 
 // follow_log never completes normally; the int only gives the helper a value type.
 boost::asio::awaitable<int> follow(ClientOptions options, std::string path, FollowOptions follow,

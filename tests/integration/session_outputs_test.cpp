@@ -21,6 +21,7 @@
 
 #include "hivemind/error.hpp"
 #include "hivemind/session_outputs.hpp"
+#include "support/capture_error.hpp"
 
 using namespace hivemind;
 namespace fs = std::filesystem;
@@ -32,21 +33,12 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
+using hivemind::testing::capture_error;
+
 namespace {
 
 constexpr const char* kUuid = "123e4567-e89b-12d3-a456-426614174000";
 constexpr const char* kOtherUuid = "00000000-0000-4000-8000-000000000001";
-
-template <class Action>
-Error capture_error(Action action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no hivemind::Error thrown";
-  return Error(errc::docker_exec_failed, "none");
-}
 
 std::string slurp(const fs::path& file) {
   std::ifstream in(file, std::ios::binary);

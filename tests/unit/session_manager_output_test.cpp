@@ -4,26 +4,16 @@
 #include "detail/container_exec.hpp"
 #include "detail/session_manager_output.hpp"
 #include "hivemind/error.hpp"
+#include "support/capture_error.hpp"
 
 using namespace hivemind;
 using namespace hivemind::detail;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-namespace {
+using hivemind::testing::capture_error;
 
-template <class Action>
-Error capture_error(Action action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    return e;
-  }
-  ADD_FAILURE() << "no error thrown";
-  return Error(errc::docker_exec_failed, "none");
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST(CreateOutput, TakesTheUuidLine) {
   EXPECT_EQ(parse_created_uuid("3f2a1c9e-8b7d-4e6f-a5b4-c3d2e1f0a9b8\n"),
