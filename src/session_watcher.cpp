@@ -15,8 +15,10 @@
 
 #include "detail/cancellation.hpp"
 #include "detail/client_access.hpp"
+#include "detail/container_exec.hpp"
 #include "detail/input_validation.hpp"
 #include "detail/run_sync.hpp"
+#include "detail/session_manager_output.hpp"
 #include "detail/session_processes.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/logging.hpp"
@@ -139,14 +141,29 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
   }
 
   // One tick's verdict for a watched session; nullopt while it still runs.
-  static std::optional<WaitOutcome> judge(const SessionSummary& entry,
+  static std::optional<WaitOutcome> judge(const std::string& session_id,
+                                          const SessionStatus& status,
                                           const std::optional<std::set<std::string>>& live) {
-    if (entry.status == SessionStatus::Kind::completed) return WaitOutcome::completed;
-    if (entry.status == SessionStatus::Kind::failed) return WaitOutcome::failed;
-    if (live && entry.status.is_running() && !live->contains(entry.session_id)) {
+    if (status == SessionStatus::Kind::completed) return WaitOutcome::completed;
+    if (status == SessionStatus::Kind::failed) return WaitOutcome::failed;
+    if (live && status.is_running() && !live->contains(session_id)) {
       return WaitOutcome::dead;  // a suspect: confirmed individually before it is reported
     }
     return std::nullopt;
+  }
+
+  // `list`, keeping only each session's status (the registry can hold thousands).
+  asio::awaitable<std::unordered_map<std::string, SessionStatus>> list_statuses() {
+    const auto& options = *ClientAccess::config(client_);
+    std::vector<std::string> command{options.script, "list"};
+    const auto result =
+        co_await detail::exec_in_container(options, detail::ExecMode::attached, std::move(command));
+    if (result.exit_code != 0) {
+      throw Error(errc::docker_exec_failed,
+                  "'list' exited with status " + std::to_string(result.exit_code),
+                  detail::context_of(result));
+    }
+    co_return detail::parse_index_statuses(result.out);
   }
 
   // A session is dead only if, checked on its own, it still has no process while its
@@ -178,21 +195,21 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       std::lock_guard lock(mutex_);
       ++stats_.liveness_calls;
     }
-    const auto index = co_await ClientAccess::list(config);
+    const auto statuses = co_await list_statuses();
     {
       std::lock_guard lock(mutex_);
       ++stats_.ticks;
       ++stats_.list_calls;
     }
     for (const auto& session_id : watched) {
-      const auto* entry = index.find(session_id);
-      if (!entry) {
+      const auto entry = statuses.find(session_id);
+      if (entry == statuses.end()) {
         finish(session_id, {},
                std::make_exception_ptr(
                    Error(errc::session_not_found, "session " + session_id + " left the registry")));
         continue;
       }
-      const auto verdict = judge(*entry, live);
+      const auto verdict = judge(session_id, entry->second, live);
       if (!verdict) continue;
       std::optional<WaitResult> result;
       if (*verdict == WaitOutcome::dead) {
@@ -200,7 +217,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
         if (!result) continue;
         logger()->warn("session {} is dead: {}", session_id, result->evidence);
       } else {
-        result = WaitResult{*verdict, entry->status, {}, {}};
+        result = WaitResult{*verdict, entry->second, {}, {}};
       }
       result->metadata = co_await ClientAccess::get(config, session_id);
       finish(session_id, std::move(*result), nullptr);

@@ -11,9 +11,6 @@ struct ClientAccess {
 
   static const Config& config(const HiveMindClient& client) { return client.config_; }
 
-  static boost::asio::awaitable<SessionIndex> list(Config config) {
-    return HiveMindClient::list_op(std::move(config));
-  }
   static boost::asio::awaitable<SessionMetadata> get(Config config, std::string session_id) {
     return HiveMindClient::get_op(std::move(config), std::move(session_id));
   }

@@ -36,6 +36,68 @@ Model parse_model(std::string_view out, std::string_view what) {
   }
 }
 
+// SAX handler for parse_index_statuses: picks `sessions.<id>.status` and skips the rest.
+class StatusCollector {
+ public:
+  using json = nlohmann::json;
+
+  bool null() { return scalar(); }
+  bool boolean(bool) { return scalar(); }
+  bool number_integer(json::number_integer_t) { return scalar(); }
+  bool number_unsigned(json::number_unsigned_t) { return scalar(); }
+  bool number_float(json::number_float_t, const std::string&) { return scalar(); }
+  bool binary(json::binary_t&) { return scalar(); }
+  bool string(std::string& value) {
+    if (depth_ == 3 && in_sessions_ && key_ == "status") {
+      statuses_.insert_or_assign(session_id_, SessionStatus::parse(value));
+    }
+    return true;
+  }
+  bool start_object(std::size_t) {
+    ++depth_;
+    if (depth_ == 2 && key_ == "sessions") {
+      in_sessions_ = true;
+      saw_sessions_ = true;
+    }
+    if (depth_ == 3 && in_sessions_) {
+      session_id_ = key_;
+      statuses_.emplace(session_id_, SessionStatus());  // present even without a status
+    }
+    return true;
+  }
+  bool end_object() {
+    if (depth_ == 2) in_sessions_ = false;
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) {
+    ++depth_;
+    return true;
+  }
+  bool end_array() {
+    --depth_;
+    return true;
+  }
+  bool key(std::string& name) {
+    key_ = name;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const json::exception&) { return false; }
+
+  bool saw_sessions() const { return saw_sessions_; }
+  std::unordered_map<std::string, SessionStatus> take() { return std::move(statuses_); }
+
+ private:
+  bool scalar() { return true; }
+
+  int depth_ = 0;
+  bool in_sessions_ = false;
+  bool saw_sessions_ = false;
+  std::string key_;
+  std::string session_id_;
+  std::unordered_map<std::string, SessionStatus> statuses_;
+};
+
 }  // namespace
 
 std::string_view trim(std::string_view text) noexcept {
@@ -69,6 +131,17 @@ SessionMetadata parse_session_json(std::string_view out) {
 
 SessionIndex parse_index_json(std::string_view out) {
   return parse_model<SessionIndex>(out, "session registry");
+}
+
+std::unordered_map<std::string, SessionStatus> parse_index_statuses(std::string_view out) {
+  StatusCollector collector;
+  if (!nlohmann::json::sax_parse(out, &collector)) {
+    unparseable("session registry is not valid JSON: " + quoted_excerpt(trim(out)), out);
+  }
+  if (!collector.saw_sessions()) {
+    unparseable("session registry lacks the 'sessions' object", out);
+  }
+  return collector.take();
 }
 
 std::string parse_path_line(std::string_view out, std::string_view what) {

@@ -89,3 +89,24 @@ TEST(ContainerFailures, RecogniseDockerAndPodmanWordings) {
   EXPECT_FALSE(failed_with("ERROR: Session UUID not found\n"));
   EXPECT_FALSE(is_container_unavailable(ContainerResult{{}, 0, "", "No such container"}));
 }
+
+TEST(ListOutput, StatusesAloneMatchTheFullParse) {
+  const std::string registry = R"({
+    "sessions": {
+      "11111111-1111-1111-1111-111111111111": {"task": "a {\"status\": \"x\"}", "status": "completed",
+        "nested": {"status": "ignored"}, "dir": "/x"},
+      "22222222-2222-2222-2222-222222222222": {"status": "paused", "tags": ["status", 1]},
+      "33333333-3333-3333-3333-333333333333": {"task": "no status yet"}
+    },
+    "created": "2025-10-05T19:00:00+00:00", "status": "not a session"})";
+  const auto statuses = parse_index_statuses(registry);
+  ASSERT_EQ(statuses.size(), 3u);
+  EXPECT_EQ(statuses.at("11111111-1111-1111-1111-111111111111"), SessionStatus::Kind::completed);
+  EXPECT_EQ(statuses.at("22222222-2222-2222-2222-222222222222").text(), "paused");
+  EXPECT_EQ(statuses.at("33333333-3333-3333-3333-333333333333").text(), "");
+  EXPECT_EQ(capture_error([] { parse_index_statuses("{\"sessions\": "); }).kind(),
+            errc::protocol_error);
+  EXPECT_EQ(capture_error([] { parse_index_statuses("{\"created\": 1}"); }).kind(),
+            errc::protocol_error);
+  EXPECT_EQ(capture_error([] { parse_index_statuses("[]"); }).kind(), errc::protocol_error);
+}
