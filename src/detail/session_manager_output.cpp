@@ -155,16 +155,13 @@ std::string parse_path_line(std::string_view out, std::string_view what) {
 CleanupReport parse_cleanup_output(std::string_view out) {
   constexpr std::string_view kPrefix = "Cleaning up session: ";
   CleanupReport report;
-  std::size_t start = 0;
-  while (start < out.size()) {
-    const auto end = std::min(out.find('\n', start), out.size());
-    const auto line = trim(out.substr(start, end - start));
+  for_each_line(out, [&](std::string_view raw) {
+    const auto line = trim(raw);
     if (line.starts_with(kPrefix)) {
       const auto rest = trim(line.substr(kPrefix.size()));
       report.removed_sessions.emplace_back(rest.substr(0, rest.find_first_of(" \t")));
     }
-    start = end + 1;
-  }
+  });
   return report;
 }
 

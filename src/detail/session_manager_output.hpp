@@ -2,6 +2,7 @@
 // returns the typed value or throws hivemind::Error(protocol_error) quoting the text.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -15,6 +16,17 @@ namespace hivemind::detail {
 
 // `text` without leading and trailing white space.
 std::string_view trim(std::string_view text) noexcept;
+
+// Calls `on_line` with each `\n`-separated line of `text` (without the terminator).
+template <class OnLine>
+void for_each_line(std::string_view text, OnLine&& on_line) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const auto end = std::min(text.find('\n', start), text.size());
+    on_line(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
 
 std::string parse_created_uuid(std::string_view out);
 SessionStatus parse_status_output(std::string_view out);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
-#include <ranges>
 
 #include "detail/container_exec.hpp"
 #include "detail/input_validation.hpp"
@@ -50,16 +49,12 @@ std::string start_process_pattern(std::string_view session_id) {
 
 std::set<std::string> parse_started_sessions(std::string_view pgrep_output) {
   std::set<std::string> sessions;
-  std::size_t start = 0;
-  while (start < pgrep_output.size()) {
-    const auto end = std::min(pgrep_output.find('\n', start), pgrep_output.size());
-    const auto line = pgrep_output.substr(start, end - start);
+  for_each_line(pgrep_output, [&](std::string_view line) {
     if (const auto marker = line.find(kStartMarker); marker != std::string_view::npos) {
       const auto candidate = line.substr(marker + kStartMarker.size(), 36);
       if (is_canonical_uuid(candidate)) sessions.emplace(candidate);
     }
-    start = end + 1;
-  }
+  });
   return sessions;
 }
 
@@ -81,10 +76,8 @@ asio::awaitable<std::optional<std::set<std::string>>> live_sessions(const Client
 
 std::vector<int> process_tree(const std::vector<int>& roots, std::string_view ps_output) {
   std::multimap<int, int> children_of;
-  std::size_t start = 0;
-  while (start < ps_output.size()) {
-    const auto end = std::min(ps_output.find('\n', start), ps_output.size());
-    const auto line = trim(ps_output.substr(start, end - start));
+  for_each_line(ps_output, [&](std::string_view raw) {
+    const auto line = trim(raw);
     int pid = 0;
     int ppid = 0;
     const auto [after_pid, pid_ec] = std::from_chars(line.data(), line.data() + line.size(), pid);
@@ -92,8 +85,7 @@ std::vector<int> process_tree(const std::vector<int>& roots, std::string_view ps
     const auto [after_ppid, ppid_ec] =
         std::from_chars(rest.data(), rest.data() + rest.size(), ppid);
     if (pid_ec == std::errc() && ppid_ec == std::errc()) children_of.emplace(ppid, pid);
-    start = end + 1;
-  }
+  });
   std::vector<int> tree(roots);
   for (std::size_t i = 0; i < tree.size(); ++i) {
     const auto [first, last] = children_of.equal_range(tree[i]);
@@ -114,13 +106,12 @@ asio::awaitable<bool> kill_session_processes(const ClientOptions& options, std::
                                               "' (no usable pgrep there)");
   }
   std::vector<int> roots;
-  for (const auto line : std::views::split(std::string_view(found->out), '\n')) {
-    const std::string_view text(line.begin(), line.end());
+  for_each_line(found->out, [&](std::string_view line) {
     int pid = 0;
-    if (std::from_chars(text.data(), text.data() + text.size(), pid).ec == std::errc()) {
+    if (std::from_chars(line.data(), line.data() + line.size(), pid).ec == std::errc()) {
       roots.push_back(pid);
     }
-  }
+  });
   if (roots.empty()) co_return false;
 
   std::vector<std::string> list{"ps", "-e", "-o", "pid=,ppid="};
