@@ -7,6 +7,8 @@
 #include "hivemind/follow_log_options.hpp"
 #include "hivemind/hivemind_client.hpp"
 #include "hivemind/logging.hpp"
+#include "hivemind/mcp/connection_pool.hpp"
+#include "hivemind/mcp/mcp_client.hpp"
 #include "hivemind/priority.hpp"
 #include "hivemind/retry_policy.hpp"
 #include "hivemind/session_handle.hpp"

@@ -138,7 +138,7 @@ SessionMetrics McpTelemetryClient::query_session_metrics(const std::string& sess
   return async_query_session_metrics(session_id, asio::use_future).get();
 }
 
-SessionStatus McpTelemetryClient::session_status(const std::string& session_id) {
+SessionStatusReport McpTelemetryClient::session_status(const std::string& session_id) {
   return async_session_status(session_id, asio::use_future).get();
 }
 

@@ -71,7 +71,7 @@ void from_json(const json& j, SessionMetrics& out) {
   read_field(j, out.performance, {"performance"});
 }
 
-void from_json(const json& j, SessionStatus& out) {
+void from_json(const json& j, SessionStatusReport& out) {
   out = {};
   out.raw = j;
   read_text(j, out.session_id, {"session_id", "sessionId"});
@@ -246,7 +246,7 @@ void to_json(json& j, const SessionMetrics& in) {
            {"performance", in.performance}};
 }
 
-void to_json(json& j, const SessionStatus& in) {
+void to_json(json& j, const SessionStatusReport& in) {
   j = json{{"session_id", in.session_id},
            {"status", in.status},
            {"swarm_id", in.swarm_id},

@@ -153,11 +153,11 @@ class McpTelemetryClient {
     return async_call_tool_as<SessionMetrics>("session_metrics", session_arguments(session_id), {},
                                               std::forward<Token>(token));
   }
-  SessionStatus session_status(const std::string& session_id);
+  SessionStatusReport session_status(const std::string& session_id);
   template <class Token>
   auto async_session_status(std::string session_id, Token&& token) {
-    return async_call_tool_as<SessionStatus>("session_status", session_arguments(session_id), {},
-                                             std::forward<Token>(token));
+    return async_call_tool_as<SessionStatusReport>("session_status", session_arguments(session_id),
+                                                   {}, std::forward<Token>(token));
   }
   SessionAgents session_agents(const std::string& session_id);
   template <class Token>

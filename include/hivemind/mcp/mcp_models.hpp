@@ -66,7 +66,7 @@ struct SessionMetrics {
   nlohmann::json raw;
 };
 
-struct SessionStatus {
+struct SessionStatusReport {
   std::string session_id;
   std::string status;
   std::string swarm_id;
@@ -197,7 +197,7 @@ void from_json(const nlohmann::json& j, AgentMetric& out);
 void from_json(const nlohmann::json& j, TaskMetrics& out);
 void from_json(const nlohmann::json& j, PerformanceMetrics& out);
 void from_json(const nlohmann::json& j, SessionMetrics& out);
-void from_json(const nlohmann::json& j, SessionStatus& out);
+void from_json(const nlohmann::json& j, SessionStatusReport& out);
 void from_json(const nlohmann::json& j, Vec3& out);
 void from_json(const nlohmann::json& j, SessionAgent& out);
 void from_json(const nlohmann::json& j, SwarmTopology& out);
@@ -223,7 +223,7 @@ void to_json(nlohmann::json& j, const AgentMetric& in);
 void to_json(nlohmann::json& j, const TaskMetrics& in);
 void to_json(nlohmann::json& j, const PerformanceMetrics& in);
 void to_json(nlohmann::json& j, const SessionMetrics& in);
-void to_json(nlohmann::json& j, const SessionStatus& in);
+void to_json(nlohmann::json& j, const SessionStatusReport& in);
 void to_json(nlohmann::json& j, const Vec3& in);
 void to_json(nlohmann::json& j, const SessionAgent& in);
 void to_json(nlohmann::json& j, const SwarmTopology& in);

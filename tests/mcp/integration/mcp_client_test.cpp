@@ -170,7 +170,7 @@ TEST(McpClient, DocumentedSessionToolsInTheDocsShape) {
   EXPECT_EQ(metrics.tasks.completed, 3);
   EXPECT_EQ(metrics.raw["unmodelled_extra"], true);
 
-  const SessionStatus status = client.session_status("u1");
+  const SessionStatusReport status = client.session_status("u1");
   EXPECT_EQ(status.status, "running");
   EXPECT_DOUBLE_EQ(status.uptime_seconds, 42);
   const SessionAgents agents = client.session_agents("u1");
