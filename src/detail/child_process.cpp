@@ -143,6 +143,13 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
     error = std::make_error_code(std::errc::no_such_file_or_directory);
     return ChildProcess(nullptr);
   }
+  // Refuse what exec would refuse without forking: Boost 1.81's child calls exit() (not
+  // _exit()) when exec fails, which can deadlock a multithreaded parent's fork (seen under
+  // AddressSanitizer, whose exit handlers wait for locks held by other threads).
+  if (::access(program.c_str(), X_OK) != 0) {
+    error = std::error_code(errno, std::generic_category());
+    return ChildProcess(nullptr);
+  }
   auto impl = std::make_unique<Impl>(executor);
   bp2::error_code launch_error;
   bp2::default_process_launcher launcher;
