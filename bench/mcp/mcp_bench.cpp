@@ -92,10 +92,8 @@ std::size_t tool_call_wire_size(std::uint16_t relay_port) {
   return std::max(request.size(), raw.round_trip(request).size());
 }
 
-void BM_ToolCallRoundTrip(benchmark::State& state) {
-  hivemind::testing::MockRelay relay;
-  McpTelemetryClient client(options_for(relay.port()));
-  client.connect();
+// Times one synchronous tools/call per iteration and reports p50/p99.
+void time_tool_calls(benchmark::State& state, McpTelemetryClient& client) {
   std::vector<double> micros;
   for (auto _ : state) {
     const auto start = clock_type::now();
@@ -103,6 +101,13 @@ void BM_ToolCallRoundTrip(benchmark::State& state) {
     micros.push_back(micros_since(start));
   }
   report_percentiles(state, micros);
+}
+
+void BM_ToolCallRoundTrip(benchmark::State& state) {
+  hivemind::testing::MockRelay relay;
+  McpTelemetryClient client(options_for(relay.port()));
+  client.connect();
+  time_tool_calls(state, client);
 }
 BENCHMARK(BM_ToolCallRoundTrip)->UseRealTime()->MinTime(2.0);
 
@@ -114,13 +119,7 @@ void BM_ToolCallRoundTripCannedServer(benchmark::State& state) {
   options.send_initialize = false;
   McpTelemetryClient client(options);
   client.connect();
-  std::vector<double> micros;
-  for (auto _ : state) {
-    const auto start = clock_type::now();
-    benchmark::DoNotOptimize(client.call_tool(kTool));
-    micros.push_back(micros_since(start));
-  }
-  report_percentiles(state, micros);
+  time_tool_calls(state, client);
 }
 BENCHMARK(BM_ToolCallRoundTripCannedServer)->UseRealTime()->MinTime(2.0);
 
