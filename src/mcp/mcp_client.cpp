@@ -101,6 +101,10 @@ McpTelemetryClient::McpTelemetryClient(executor_type executor, McpOptions option
 
 McpTelemetryClient::~McpTelemetryClient() {
   core_->shutdown();
+  // The core holds a strand of the owned io_context: let go of it before the context dies
+  // (handlers still holding the core release it during the context's shutdown, while the
+  // strand service is still there).
+  core_.reset();
   owned_.reset();
 }
 
