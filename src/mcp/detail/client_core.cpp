@@ -142,15 +142,20 @@ asio::awaitable<void> ClientCore::pace(clock::time_point deadline) {
   }
 }
 
+asio::awaitable<void> ClientCore::wait_in_line(std::deque<std::shared_ptr<AsyncSignal>>& line,
+                                               clock::time_point deadline, const char* what) {
+  auto waiter = std::make_shared<AsyncSignal>(strand_);
+  line.push_back(waiter);
+  const WaitResult result = co_await wait(*waiter, deadline);
+  if (result != WaitResult::signalled) {
+    std::erase(line, waiter);
+    throw_wait_failure(result, what);
+  }
+}
+
 asio::awaitable<ClientCore::InFlightSlot> ClientCore::acquire_slot(clock::time_point deadline) {
   while (in_flight_ >= options_.max_in_flight) {
-    auto waiter = std::make_shared<AsyncSignal>(strand_);
-    slot_waiters_.push_back(waiter);
-    const WaitResult result = co_await wait(*waiter, deadline);
-    if (result != WaitResult::signalled) {
-      std::erase(slot_waiters_, waiter);
-      throw_wait_failure(result, "waiting for a free in-flight slot");
-    }
+    co_await wait_in_line(slot_waiters_, deadline, "waiting for a free in-flight slot");
   }
   ++in_flight_;
   co_return InFlightSlot(this);
@@ -182,13 +187,7 @@ asio::awaitable<std::shared_ptr<Connection>> ClientCore::ensure_ready(clock::tim
                        self->finish_connecting(failure);
                      });
     }
-    auto waiter = std::make_shared<AsyncSignal>(strand_);
-    connect_waiters_.push_back(waiter);
-    const WaitResult result = co_await wait(*waiter, deadline);
-    if (result != WaitResult::signalled) {
-      std::erase(connect_waiters_, waiter);
-      throw_wait_failure(result, "connecting to the MCP relay");
-    }
+    co_await wait_in_line(connect_waiters_, deadline, "connecting to the MCP relay");
     if (!(current_ && current_->ready) && last_connect_failure_) {
       std::rethrow_exception(last_connect_failure_);
     }

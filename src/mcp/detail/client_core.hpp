@@ -64,6 +64,10 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
 
   clock::time_point deadline_for(const CallOptions& call_options) const;
   boost::asio::awaitable<WaitResult> wait(AsyncSignal& signal, clock::time_point deadline);
+  // Queues a signal in `line` and waits until it is set; on timeout or close it leaves the
+  // line and throws (`what` names what was awaited).
+  boost::asio::awaitable<void> wait_in_line(std::deque<std::shared_ptr<AsyncSignal>>& line,
+                                            clock::time_point deadline, const char* what);
   boost::asio::awaitable<void> pace(clock::time_point deadline);
   boost::asio::awaitable<InFlightSlot> acquire_slot(clock::time_point deadline);
   void release_slot();
@@ -96,7 +100,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   std::shared_ptr<Connection> current_;
   bool connecting_ = false;
   std::exception_ptr last_connect_failure_;
-  std::vector<std::shared_ptr<AsyncSignal>> connect_waiters_;
+  std::deque<std::shared_ptr<AsyncSignal>> connect_waiters_;
   bool closed_ = false;
 
   std::size_t in_flight_ = 0;
