@@ -12,6 +12,7 @@
 #include "detail/run_sync.hpp"
 #include "detail/session_manager_output.hpp"
 #include "hivemind/error.hpp"
+#include "hivemind/metadata_cache.hpp"
 #include "hivemind/session_handle.hpp"
 
 namespace hivemind {
@@ -33,6 +34,12 @@ asio::awaitable<ContainerResult> run_verb(const ClientOptions& options, ExecMode
               "'" + std::string(verb) + "' exited with status " + std::to_string(result.exit_code) +
                   (err.empty() ? std::string() : ": " + std::string(err.substr(0, 500))),
               detail::context_of(result));
+}
+
+// Called before a verb that changes the session, so that no later `get` answers from
+// the cache with what it was before.
+void forget_metadata(const ClientOptions& options, std::string_view session_id) {
+  if (options.metadata_cache) options.metadata_cache->invalidate(session_id);
 }
 
 [[noreturn]] void fail_not_found(std::string_view session_id, const ContainerResult& result) {
@@ -133,6 +140,7 @@ asio::awaitable<void> HiveMindClient::start_op(Config config, std::string sessio
                 "session " + session_id + " is '" + current.text() +
                     "', not 'created': start is not idempotent and would run the task again");
   }
+  forget_metadata(*config, session_id);
   co_await start_detached(*config, std::move(session_id), std::move(extra_args));
 }
 
@@ -161,11 +169,20 @@ asio::awaitable<SessionStatus> HiveMindClient::status_op(Config config, std::str
               detail::context_of(result));
 }
 
-asio::awaitable<SessionMetadata> HiveMindClient::get_op(Config config, std::string session_id) {
+asio::awaitable<SessionMetadata> HiveMindClient::get_op(Config config, std::string session_id,
+                                                        MetadataSource source) {
   detail::validate_uuid(session_id);
+  const auto& cache = config->metadata_cache;
+  if (cache && source == MetadataSource::cache_or_container) {
+    if (auto remembered = cache->find(session_id)) co_return std::move(*remembered);
+  }
   std::vector<std::string> command{"get", session_id};
   const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code == 0) co_return detail::parse_session_json(result.out);
+  if (result.exit_code == 0) {
+    auto metadata = detail::parse_session_json(result.out);
+    if (cache) cache->store(metadata);
+    co_return metadata;
+  }
   if (result.exit_code == 1 && result.out.find("Session not found") != std::string::npos) {
     fail_not_found(session_id, result);
   }
@@ -206,6 +223,7 @@ asio::awaitable<void> HiveMindClient::update_status_op(Config config, std::strin
   detail::validate_uuid(session_id);
   detail::validate_status_text(status);
   std::vector<std::string> command{"update-status", session_id, status};
+  forget_metadata(*config, session_id);
   const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
   if (result.exit_code == 1) fail_not_found(session_id, result);
   if (result.exit_code != 0) fail_unexpected("update-status", result);
@@ -217,6 +235,7 @@ asio::awaitable<CleanupReport> HiveMindClient::cleanup_op(Config config, int max
                                             std::to_string(max_age_hours) + ")");
   }
   std::vector<std::string> command{"cleanup", std::to_string(max_age_hours)};
+  if (config->metadata_cache) config->metadata_cache->clear();
   const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
   if (result.exit_code != 0) fail_unexpected("cleanup", result);
   co_return detail::parse_cleanup_output(result.out);

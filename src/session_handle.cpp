@@ -1,12 +1,18 @@
 #include "hivemind/session_handle.hpp"
 
 #include "detail/input_validation.hpp"
+#include "detail/run_sync.hpp"
 
 namespace hivemind {
 
 SessionHandle SessionHandle::from_uuid(HiveMindClient client, std::string_view session_id) {
   detail::validate_uuid(session_id);
   return SessionHandle(std::move(client), std::string(session_id));
+}
+
+SessionMetadata SessionHandle::refresh() const {
+  return detail::run_sync(
+      HiveMindClient::get_op(client_.config_, uuid_, HiveMindClient::MetadataSource::container));
 }
 
 SessionOutputs SessionHandle::outputs() const {

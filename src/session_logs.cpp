@@ -2,6 +2,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "detail/run_sync.hpp"
+#include "detail/session_follow.hpp"
 #include "detail/session_log.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
@@ -24,8 +25,8 @@ asio::awaitable<void> SessionHandle::follow_log_op(
     std::function<void(std::string_view line)> on_line) {
   const auto config = session.client_.config_;
   auto path = co_await HiveMindClient::log_file_op(config, session.uuid_);
-  const detail::FollowOptions follow{options.last_n_lines, options.max_line_bytes};
-  co_await detail::follow_log(*config, std::move(path), follow, std::move(on_line));
+  co_await detail::follow_session_log(config, session.uuid_, std::move(path), options,
+                                      std::move(on_line));
 }
 
 std::vector<std::string> SessionHandle::read_log(std::size_t last_n_lines) const {

@@ -129,7 +129,9 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
     }
     co_await detail::pause(std::min<Clock::duration>(backoff_delay(policy, poll), remaining));
   }
-  result.metadata = co_await HiveMindClient::get_op(config, uuid);
+  // The final answer must match the final status, never a cached earlier one.
+  result.metadata =
+      co_await HiveMindClient::get_op(config, uuid, HiveMindClient::MetadataSource::container);
   co_return result;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,8 @@
 #include "hivemind/retry_policy.hpp"
 
 namespace hivemind {
+
+class MetadataCache;
 
 // What to do with a `'` in a task. The container pastes the task into a
 // single-quoted shell string, so a `'` is a command-injection hole there.
@@ -45,6 +48,10 @@ struct ClientOptions {
   // Host side of the container's /workspace/ext bind mount. Empty: $HIVEMIND_HOST_EXT_DIR
   // when set, else ./workspace/ext.
   std::filesystem::path host_ext_dir;
+
+  // Remembers `get` answers for its TTL (see metadata_cache.hpp). Null (the default): every
+  // `get` asks the container. Copies of the options share the cache.
+  std::shared_ptr<MetadataCache> metadata_cache;
 
   // Defaults overridden by the environment: HIVEMIND_DOCKER (CLI name or path),
   // HIVEMIND_CONTAINER, HIVEMIND_SCRIPT, HIVEMIND_HOST_EXT_DIR and HIVEMIND_TIMEOUT (per-call

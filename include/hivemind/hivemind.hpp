@@ -9,6 +9,7 @@
 #include "hivemind/logging.hpp"
 #include "hivemind/mcp/connection_pool.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
+#include "hivemind/metadata_cache.hpp"
 #include "hivemind/priority.hpp"
 #include "hivemind/retry_policy.hpp"
 #include "hivemind/session_handle.hpp"

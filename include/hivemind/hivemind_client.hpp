@@ -131,6 +131,9 @@ class HiveMindClient {
   // operations fail validation before touching a container.
   explicit HiveMindClient(EmptyTag);
 
+  // Whether `get` may answer from ClientOptions::metadata_cache.
+  enum class MetadataSource { cache_or_container, container };
+
   template <class Op, class Token>
   auto spawn(Op op, Token&& token) const {
     return boost::asio::co_spawn(executor_, std::move(op), std::forward<Token>(token));
@@ -144,7 +147,9 @@ class HiveMindClient {
                                                              std::string task, Priority priority,
                                                              nlohmann::json metadata);
   static boost::asio::awaitable<SessionStatus> status_op(Config config, std::string session_id);
-  static boost::asio::awaitable<SessionMetadata> get_op(Config config, std::string session_id);
+  static boost::asio::awaitable<SessionMetadata> get_op(
+      Config config, std::string session_id,
+      MetadataSource source = MetadataSource::cache_or_container);
   static boost::asio::awaitable<SessionIndex> list_op(Config config);
   static boost::asio::awaitable<std::string> output_dir_op(Config config, std::string session_id);
   static boost::asio::awaitable<std::string> log_file_op(Config config, std::string session_id);

@@ -34,7 +34,10 @@ class SessionHandle {
   const HiveMindClient& client() const noexcept { return client_; }
 
   SessionStatus status() const { return client_.status(uuid_); }
+  // The `get` answer; from ClientOptions::metadata_cache when one is set and remembers it.
   SessionMetadata metadata() const { return client_.get(uuid_); }
+  // The `get` answer from the container, whatever the cache holds (which it then updates).
+  SessionMetadata refresh() const;
   std::string output_dir() const { return client_.output_dir(uuid_); }
   std::string log_file() const { return client_.log_file(uuid_); }
 
@@ -57,10 +60,10 @@ class SessionHandle {
   std::vector<std::string> read_log(std::size_t last_n_lines) const;
 
   // Calls `on_line` with each log line, whole and in order, as the session writes it; a
-  // log that does not exist yet is waited for. Runs until `stop` is requested (then it
-  // returns normally, its process in the container ended and reaped) or the container
-  // goes away (connection_lost / container_unavailable). It does not end by itself when
-  // the session ends: pair it with wait_for_completion and stop it then.
+  // log that does not exist yet is waited for. Returns normally once the session has ended
+  // (see FollowLogOptions::until_session_ends), after the log's last line was delivered,
+  // or when `stop` is requested (its process in the container then ended and reaped).
+  // Throws when the container goes away (connection_lost / container_unavailable).
   void follow_log(const std::function<void(std::string_view line)>& on_line, std::stop_token stop,
                   const FollowLogOptions& options = {}) const;
 
@@ -84,13 +87,20 @@ class SessionHandle {
   auto async_metadata(Token&& token) const {
     return client_.async_get(uuid_, std::forward<Token>(token));
   }
+  template <class Token>
+  auto async_refresh(Token&& token) const {
+    return client_.spawn(
+        HiveMindClient::get_op(client_.config_, uuid_, HiveMindClient::MetadataSource::container),
+        std::forward<Token>(token));
+  }
   // Completes with (std::exception_ptr, WaitResult). Per-operation cancellation works.
   template <class Token>
   auto async_wait_for_completion(WaitOptions options, Token&& token) const {
     return client_.spawn(wait_op(*this, std::move(options)), std::forward<Token>(token));
   }
-  // Completes with (std::exception_ptr) when it fails; cancel it through the token's
-  // cancellation slot (it then completes with errc::cancelled).
+  // Completes with (std::exception_ptr): null once the session has ended and its last line
+  // was delivered; cancel it through the token's cancellation slot (it then completes with
+  // errc::cancelled).
   template <class Token>
   auto async_follow_log(std::function<void(std::string_view line)> on_line,
                         FollowLogOptions options, Token&& token) const {

@@ -1,7 +1,7 @@
 // Starts one child process (argv, never a shell) in a process group of its own, with
 // stdin on /dev/null and stdout/stderr on pipes, and guarantees it is killed and reaped.
 // The one place the SDK spawns processes: run_process (bounded capture with a deadline)
-// and run_line_stream (line-by-line delivery) are both built on it.
+// and run_output_stream (stdout delivered as it arrives) are both built on it.
 #pragma once
 
 #include <functional>

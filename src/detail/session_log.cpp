@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "detail/container_exec.hpp"
-#include "detail/line_splitter.hpp"
-#include "detail/line_stream.hpp"
+#include "detail/output_stream.hpp"
+#include "detail/session_processes.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/logging.hpp"
 
@@ -28,6 +28,11 @@ std::string last_line(std::string_view text) {
   return std::string(start == std::string_view::npos ? text : text.substr(start + 1));
 }
 
+// GNU and busybox tail both word a missing file with strerror(ENOENT), exit 1.
+bool is_missing_file(const ContainerResult& result) {
+  return result.exit_code == 1 && result.err.find("No such file or directory") != std::string::npos;
+}
+
 }  // namespace
 
 asio::awaitable<std::vector<std::string>> read_log_tail(const ClientOptions& options,
@@ -39,10 +44,7 @@ asio::awaitable<std::vector<std::string>> read_log_tail(const ClientOptions& opt
   const ContainerResult result =
       co_await exec_in_container(options, ExecMode::attached, std::move(command));
   if (result.exit_code != 0) {
-    // GNU and busybox tail both word a missing file with strerror(ENOENT), exit 1.
-    if (result.err.find("No such file or directory") != std::string::npos) {
-      co_return std::vector<std::string>{};
-    }
+    if (is_missing_file(result)) co_return std::vector<std::string>{};
     throw Error(errc::docker_exec_failed,
                 "cannot read the log '" + container_log_path + "': " + last_line(result.err),
                 context_of(result));
@@ -55,24 +57,64 @@ asio::awaitable<std::vector<std::string>> read_log_tail(const ClientOptions& opt
   co_return lines;
 }
 
-asio::awaitable<void> follow_log(const ClientOptions& options, std::string container_log_path,
-                                 FollowOptions follow,
-                                 std::function<void(std::string_view line)> on_line) {
-  validate_log_path(container_log_path);
+LogFollower::LogFollower(std::string container_log_path, FollowOptions follow, LineHandler on_line)
+    : path_(std::move(container_log_path)),
+      follow_(follow),
+      on_line_(std::move(on_line)),
+      splitter_(follow.max_line_bytes) {
+  validate_log_path(path_);
+}
+
+asio::awaitable<void> LogFollower::begin(const ClientOptions& options) {
+  if (!follow_.last_n_lines) co_return;  // everything is wanted: no history to hold back
+  history_bytes_ = (co_await container_file_size(options, path_)).value_or(0);
+  in_history_ = history_bytes_ > 0;
+}
+
+void LogFollower::consume(std::string_view chunk) {
+  const auto consumed_before = consumed_;
+  consumed_ += chunk.size();
+  if (in_history_) {
+    const auto keep_last = [this](std::string_view line) {
+      history_.emplace_back(line);
+      if (history_.size() > *follow_.last_n_lines) history_.pop_front();
+    };
+    const auto history_left = history_bytes_ - consumed_before;
+    if (chunk.size() < history_left) {
+      splitter_.feed(chunk, keep_last);
+      return;
+    }
+    splitter_.feed(chunk.substr(0, history_left), keep_last);
+    chunk.remove_prefix(history_left);
+    end_history();
+  }
+  splitter_.feed(chunk, on_line_);
+}
+
+// A line still incomplete where the history ends counts as new: it is delivered whole,
+// once it is complete.
+void LogFollower::end_history() {
+  in_history_ = false;
+  while (!history_.empty()) {
+    on_line_(history_.front());
+    history_.pop_front();
+  }
+}
+
+asio::awaitable<void> LogFollower::run(const ClientOptions& options) {
   // -F: follow the name, retrying while it does not exist and across replacement.
   // -s 0.2: where inotify is unavailable (overlay file systems), tail polls; its default
   // one-second poll would hold lines back, and a file that appears late longer still.
-  const std::vector<std::string> command{
-      "tail", "-F",
-      "-s",   "0.2",
-      "-n",   follow.last_n_lines ? std::to_string(*follow.last_n_lines) : std::string("+1"),
-      "--",   container_log_path};
+  // -c +1: from the first byte, so that consumed_ is an offset into the file.
+  const std::vector<std::string> command{"tail", "-F", "-s", "0.2", "-c", "+1", "--", path_};
   auto argv = container_argv(options, ExecMode::attached, command);
-  LineStreamRequest request{
-      ChildCommand{argv.front(), {argv.begin() + 1, argv.end()}, options.cli_environment},
-      follow.max_line_bytes};
-  logger()->debug("following log {}", container_log_path);
-  const LineStreamResult ended = co_await run_line_stream(std::move(request), std::move(on_line));
+  OutputStreamRequest request{
+      ChildCommand{argv.front(), {argv.begin() + 1, argv.end()}, options.cli_environment}};
+  logger()->debug("following log {}", path_);
+  std::function<void(std::string_view)> on_output = [this](std::string_view chunk) {
+    consume(chunk);
+  };
+  const auto ended = co_await run_output_stream(std::move(request), std::move(on_output));
 
   // `tail -F` never ends by itself: whatever ended it is a failure.
   if (ended.launch_error) {
@@ -85,8 +127,8 @@ asio::awaitable<void> follow_log(const ClientOptions& options, std::string conta
   const ContainerResult result{std::move(argv), ended.exit_code, {}, ended.err};
   if (is_container_unavailable(result)) {
     throw Error(errc::container_unavailable,
-                "following the log '" + container_log_path + "' failed: container '" +
-                    options.container + "' is unavailable: " + last_line(result.err),
+                "following the log '" + path_ + "' failed: container '" + options.container +
+                    "' is unavailable: " + last_line(result.err),
                 context_of(result));
   }
   if (result.exit_code == 126 || result.exit_code == 127) {
@@ -96,10 +138,32 @@ asio::awaitable<void> follow_log(const ClientOptions& options, std::string conta
                 context_of(result));
   }
   throw Error(errc::connection_lost,
-              "following the log '" + container_log_path + "' ended unexpectedly (exit " +
+              "following the log '" + path_ + "' ended unexpectedly (exit " +
                   std::to_string(result.exit_code) +
                   "); the container may have stopped or restarted",
               context_of(result));
+}
+
+asio::awaitable<void> LogFollower::catch_up(const ClientOptions& options) {
+  std::vector<std::string> command{"tail", "-c", "+" + std::to_string(consumed_ + 1), "--", path_};
+  const auto result = co_await exec_in_container(options, ExecMode::attached, std::move(command));
+  if (result.exit_code == 0) {
+    consume(result.out);
+  } else if (!is_missing_file(result)) {
+    throw Error(errc::docker_exec_failed,
+                "cannot read the rest of the log '" + path_ + "': " + last_line(result.err),
+                context_of(result));
+  }
+  if (in_history_) end_history();
+  splitter_.finish(on_line_);
+}
+
+asio::awaitable<void> follow_log(const ClientOptions& options, std::string container_log_path,
+                                 FollowOptions follow,
+                                 std::function<void(std::string_view line)> on_line) {
+  LogFollower follower(std::move(container_log_path), follow, std::move(on_line));
+  co_await follower.begin(options);
+  co_await follower.run(options);
 }
 
 }  // namespace hivemind::detail

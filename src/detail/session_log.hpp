@@ -1,37 +1,12 @@
 // A session's log inside the container (/var/log/multi-agent/hive-UUID.log): reading its
 // last lines and following it as it grows, through `docker exec … tail` (argv, no shell).
 //
-// The path is the container path printed by the session manager's `log UUID` verb. The
-// `options` reference must stay valid until the operation completes.
-//
-// Wiring into SessionHandle (session_handle.hpp/.cpp; a sketch, not compiled here):
-//
-//   std::vector<std::string> read_log(std::size_t last_n_lines) const;
-//     // run_sync(read_log_op(config_, uuid_, n)) where read_log_op does
-//     //   auto path = co_await HiveMindClient::log_file_op(config, uuid);  // unknown ->
-//     session_not_found
-//     //   co_return co_await detail::read_log_tail(*config, std::move(path), n);
-//
-//   void follow_log(std::function<void(std::string_view)> on_line, std::stop_token stop,
-//                   FollowOptions follow = {}) const;
-//     // io_context io; asio::cancellation_signal signal;
-//     // co_spawn(io, follow_op(config_, uuid_, follow, on_line),
-//     //          asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e) { failure =
-//     e; }));
-//     // std::stop_callback on_stop(stop, [&] {
-//     //   asio::post(io, [&] { signal.emit(asio::cancellation_type::terminal); }); });
-//     // io.run();
-//     // A requested stop ends the follow normally: swallow errc::cancelled when
-//     // stop.stop_requested(), rethrow anything else.
-//
-//   template <class Token> auto async_follow_log(std::function<void(std::string_view)> on_line,
-//                                                FollowOptions follow, Token&& token) const;
-//     // spawn(follow_op(config_, uuid_, follow, std::move(on_line)), token): completes with
-//     // void(std::exception_ptr); cancelled through the token's cancellation slot.
-//     // follow_op keeps `config` (the shared_ptr) alive while it runs.
+// The path is the container path printed by the session manager's `log UUID` verb.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,6 +15,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "detail/line_splitter.hpp"
 #include "hivemind/client_options.hpp"
 
 namespace hivemind::detail {
@@ -62,19 +38,56 @@ struct FollowOptions {
   std::size_t max_line_bytes = 1u << 20;
 };
 
-// Follows the log (`tail -F -n … -- PATH`), calling `on_line` with each line, whole, in
-// order, as it is written. A log that does not exist yet is waited for (tail's "cannot
-// open" notices go to stderr and never reach `on_line`); a log that is replaced or
-// truncated is followed by name.
-// Never returns normally: `tail -F` only ends when something ends it.
-//  - Cancelled (Asio per-operation cancellation): the CLI process group is killed and
-//    reaped, and errc::cancelled is thrown.
-//  - The exec ended on its own (container stopped or restarted, CLI killed):
-//    container_unavailable when the CLI said so (e.g. the container was not running),
-//    docker_exec_failed when tail could not run (exit 126/127) or the CLI could not start,
-//    connection_lost otherwise. The error's context holds the argv, exit code and the
-//    CLI's most recent stderr. Not retried: the caller decides whether to follow again.
-//  - An exception thrown by `on_line` ends the follow the same way and propagates.
+// Follows one log file, delivering whole lines in order as they are written. Counts the
+// bytes it consumed, so that a follow that was stopped can be completed exactly: catch_up()
+// delivers what the file holds beyond them (how a follow ends with its session without
+// losing the last lines).
+class LogFollower {
+ public:
+  using LineHandler = LineSplitter::LineHandler;
+
+  // Throws invalid_argument when the path is not an absolute container path.
+  LogFollower(std::string container_log_path, FollowOptions follow, LineHandler on_line);
+
+  // Notes how much the log already holds, when only its last lines are wanted (one `stat`
+  // in the container). Call once, before run() or catch_up().
+  boost::asio::awaitable<void> begin(const ClientOptions& options);
+
+  // `tail -F -c +1 -- PATH` (reads the file from its first byte; follows the name, waiting
+  // for a file that does not exist yet and across replacement). Never returns normally:
+  //  - Cancelled (Asio per-operation cancellation): the CLI process group is killed and
+  //    reaped, and errc::cancelled is thrown. The lines read so far were delivered; a
+  //    partial last line is held for catch_up().
+  //  - The exec ended on its own (container stopped or restarted, CLI killed):
+  //    container_unavailable when the CLI said so (e.g. the container was not running),
+  //    docker_exec_failed when tail could not run (exit 126/127) or the CLI could not
+  //    start, connection_lost otherwise. The error's context holds the argv, exit code and
+  //    the CLI's most recent stderr. Not retried: the caller decides whether to follow again.
+  //  - An exception thrown by `on_line` ends the follow the same way and propagates.
+  boost::asio::awaitable<void> run(const ClientOptions& options);
+
+  // After run() was stopped, for a log nobody writes any more: delivers the rest of the file
+  // (`tail -c +OFFSET`, bounded by ClientOptions::max_output_bytes) and then the held
+  // partial line. A log that does not exist has nothing more.
+  boost::asio::awaitable<void> catch_up(const ClientOptions& options);
+
+ private:
+  void consume(std::string_view chunk);
+  void end_history();
+
+  std::string path_;
+  FollowOptions follow_;
+  LineHandler on_line_;
+  LineSplitter splitter_;
+  std::uint64_t consumed_ = 0;
+  // With last_n_lines: the bytes the log held when the follow began, and the last lines of
+  // them, delivered once the follow reads past them.
+  std::uint64_t history_bytes_ = 0;
+  bool in_history_ = false;
+  std::deque<std::string> history_;
+};
+
+// LogFollower::begin and run: follows the log until cancelled or failed.
 boost::asio::awaitable<void> follow_log(const ClientOptions& options,
                                         std::string container_log_path, FollowOptions follow,
                                         std::function<void(std::string_view line)> on_line);

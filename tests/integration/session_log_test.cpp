@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -253,5 +254,56 @@ TEST_F(SessionLog, FollowingInAStoppedContainerFailsWithContainerUnavailable) {
   } catch (const Error& e) {
     EXPECT_THAT(e.context().stderr_text, HasSubstr("is not running"));
   }
+  EXPECT_THAT(lines.get(), IsEmpty());
+}
+
+namespace {
+
+// Runs a follower the test keeps, so that it can catch_up() once the run was stopped.
+boost::asio::awaitable<int> follow_then_stop(ClientOptions options,
+                                             std::shared_ptr<detail::LogFollower> follower) {
+  co_await follower->begin(options);
+  co_await follower->run(options);
+  co_return 0;
+}
+
+}  // namespace
+
+TEST_F(SessionLog, CatchUpCompletesAStoppedFollowExactlyIncludingItsPartialLine) {
+  std::ofstream log(host_path(kManualLog), std::ios::binary);
+  log << "one\ntwo\npart" << std::flush;
+  Lines lines;
+  const auto follower = std::make_shared<detail::LogFollower>(
+      kManualLog, FollowOptions{}, [&lines](std::string_view line) { lines.add(line); });
+  auto run = std::make_unique<FollowRun>([&] { return follow_then_stop(options, follower); });
+  ASSERT_TRUE(eventually([&] { return lines.get().size() == 2; }));
+  run->cancel();
+  ASSERT_TRUE(eventually([&] { return run->done(); }));
+  ASSERT_EQ(run->error_kind(), errc::cancelled);
+
+  // Written after the follow stopped: only catch_up can deliver it, from the exact byte.
+  log << "ial\nthree\nlast without newline" << std::flush;
+  detail::run_sync(follower->catch_up(options));
+  EXPECT_THAT(lines.get(), ElementsAre("one", "two", "partial", "three", "last without newline"));
+}
+
+TEST_F(SessionLog, CatchUpWithoutARunDeliversTheLastLinesAskedFor) {
+  std::ofstream(host_path(kManualLog), std::ios::binary) << "a\nb\nc\nd\n";
+  Lines lines;
+  FollowOptions last_two;
+  last_two.last_n_lines = 2;
+  detail::LogFollower follower(kManualLog, last_two,
+                               [&lines](std::string_view line) { lines.add(line); });
+  detail::run_sync(follower.begin(options));
+  detail::run_sync(follower.catch_up(options));
+  EXPECT_THAT(lines.get(), ElementsAre("c", "d"));
+}
+
+TEST_F(SessionLog, CatchUpOfALogThatNeverExistedDeliversNothing) {
+  Lines lines;
+  detail::LogFollower follower("/var/log/multi-agent/never.log", FollowOptions{},
+                               [&lines](std::string_view line) { lines.add(line); });
+  detail::run_sync(follower.begin(options));
+  detail::run_sync(follower.catch_up(options));
   EXPECT_THAT(lines.get(), IsEmpty());
 }

@@ -1,4 +1,4 @@
-#include "detail/line_stream.hpp"
+#include "detail/output_stream.hpp"
 
 #include <array>
 #include <exception>
@@ -9,7 +9,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "detail/line_splitter.hpp"
 #include "hivemind/error.hpp"
 
 namespace hivemind::detail {
@@ -17,7 +16,7 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
-using LineHandler = LineSplitter::LineHandler;
+using OutputHandler = std::function<void(std::string_view chunk)>;
 
 // Keeps only the most recent `limit` bytes: for a long-running process the last words on
 // stderr are the ones that explain how it ended.
@@ -31,20 +30,18 @@ struct RecentText {
   }
 };
 
-// The stdout side: splits what arrives into lines. A throwing `on_line` must end the whole
-// stream, but the `||` below waits for a branch to *succeed*; so the exception is parked in
-// `callback_failure`, the process killed (its exit then completes the wait), and rethrown
-// by the caller.
-struct LineReader {
-  LineSplitter splitter;
-  const LineHandler& on_line;
+// The stdout side. A throwing `on_output` must end the whole stream, but the `||` below
+// waits for a branch to *succeed*; so the exception is parked in `callback_failure`, the
+// process killed (its exit then completes the wait), and rethrown by the caller.
+struct OutputReader {
+  const OutputHandler& on_output;
   ChildProcess& child;
   std::exception_ptr callback_failure;
 
   void feed(std::string_view chunk) {
-    if (callback_failure) return;
+    if (callback_failure || chunk.empty()) return;
     try {
-      splitter.feed(chunk, on_line);
+      on_output(chunk);
     } catch (...) {
       callback_failure = std::current_exception();
       child.kill_group();
@@ -76,20 +73,20 @@ asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, RecentText& text
 
 }  // namespace
 
-asio::awaitable<LineStreamResult> run_line_stream(LineStreamRequest request,
-                                                  std::function<void(std::string_view)> on_line) {
+asio::awaitable<OutputStreamResult> run_output_stream(OutputStreamRequest request,
+                                                      OutputHandler on_output) {
   // Read before anything can fail: whether an exception below comes from a cancellation is
   // told by this state, not by the exception's shape.
   const auto cancellation = co_await asio::this_coro::cancellation_state;
-  LineStreamResult result;
+  OutputStreamResult result;
   ChildProcess child = ChildProcess::launch(co_await asio::this_coro::executor, request.command,
                                             result.launch_error);
   if (!child.started()) co_return result;
 
-  LineReader lines{LineSplitter(request.max_line_bytes), on_line, child, nullptr};
+  OutputReader output{on_output, child, nullptr};
   RecentText err{{}, request.max_stderr_bytes};
   try {
-    auto first = co_await ((lines.read_until_eof() && read_until_eof(child.err(), err)) ||
+    auto first = co_await ((output.read_until_eof() && read_until_eof(child.err(), err)) ||
                            child.async_wait());
     if (first.index() == 0) {  // both streams closed: the exit follows
       result.exit_code = co_await child.async_wait();
@@ -97,8 +94,8 @@ asio::awaitable<LineStreamResult> run_line_stream(LineStreamRequest request,
       result.exit_code = std::get<1>(first);
       // Whatever it wrote is already in the pipes; a grandchild holding them open must not
       // keep the stream alive after the process itself has ended.
-      read_available(child.out(), [&lines](std::string_view chunk) {
-        lines.feed(chunk);
+      read_available(child.out(), [&output](std::string_view chunk) {
+        output.feed(chunk);
         return true;
       });
       read_available(child.err(), [&err](std::string_view chunk) {
@@ -115,8 +112,7 @@ asio::awaitable<LineStreamResult> run_line_stream(LineStreamRequest request,
     throw Error(errc::cancelled, "'" + request.command.describe() + "' was cancelled",
                 std::move(context));
   }
-  if (lines.callback_failure) std::rethrow_exception(lines.callback_failure);
-  lines.splitter.finish(on_line);  // a last line without its newline
+  if (output.callback_failure) std::rethrow_exception(output.callback_failure);
   result.err = std::move(err.text);
   co_return result;
 }

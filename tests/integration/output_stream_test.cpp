@@ -1,5 +1,6 @@
-// run_line_stream: a child's stdout line by line, bounded stderr, and no process left behind
-// whether it ends, is cancelled, or its consumer throws. Runs local commands (no container).
+// run_output_stream: a child's stdout as it arrives, bounded stderr, and no process left
+// behind whether it ends, is cancelled, or its consumer throws. Runs local commands (no
+// container). The tests read the output as lines, the way the log follower does.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -7,12 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "detail/line_stream.hpp"
+#include "detail/line_splitter.hpp"
+#include "detail/output_stream.hpp"
 #include "hivemind/error.hpp"
 #include "support/background_operation.hpp"
 #include "support/collected_lines.hpp"
@@ -20,8 +23,8 @@
 
 using namespace hivemind;
 using hivemind::detail::ChildCommand;
-using hivemind::detail::LineStreamRequest;
-using hivemind::detail::LineStreamResult;
+using hivemind::detail::OutputStreamRequest;
+using hivemind::detail::OutputStreamResult;
 using hivemind::testing::BackgroundOperation;
 using hivemind::testing::child_processes;
 using hivemind::testing::eventually;
@@ -33,14 +36,24 @@ namespace {
 
 using Lines = hivemind::testing::CollectedLines;
 
-using StreamRun = BackgroundOperation<LineStreamResult>;
+using StreamRun = BackgroundOperation<OutputStreamResult>;
+
+boost::asio::awaitable<OutputStreamResult> stream_lines(OutputStreamRequest request, Lines& lines) {
+  detail::LineSplitter splitter(1u << 20);
+  const auto add = [&lines](std::string_view line) { lines.add(line); };
+  std::function<void(std::string_view)> on_output = [&](std::string_view chunk) {
+    splitter.feed(chunk, add);
+  };
+  auto result = co_await detail::run_output_stream(std::move(request), std::move(on_output));
+  splitter.finish(add);
+  co_return result;
+}
 
 auto stream(std::vector<std::string> argv, Lines& lines, std::size_t max_stderr_bytes = 64 << 10) {
   return [argv = std::move(argv), &lines, max_stderr_bytes] {
-    LineStreamRequest request{ChildCommand{argv.front(), {argv.begin() + 1, argv.end()}, {}}};
+    OutputStreamRequest request{ChildCommand{argv.front(), {argv.begin() + 1, argv.end()}, {}}};
     request.max_stderr_bytes = max_stderr_bytes;
-    return detail::run_line_stream(std::move(request),
-                                   [&lines](std::string_view line) { lines.add(line); });
+    return stream_lines(std::move(request), lines);
   };
 }
 
@@ -60,7 +73,7 @@ std::vector<int> processes_with_argument(const std::string& marker) {
 
 }  // namespace
 
-TEST(LineStream, DeliversLinesThenAPartialLastLineAtExit) {
+TEST(OutputStream, DeliversLinesThenAPartialLastLineAtExit) {
   Lines lines;
   StreamRun run(stream({"printf", "one\\ntwo\\r\\nno newline"}, lines));
   ASSERT_TRUE(eventually([&] { return run.done(); }));
@@ -70,7 +83,7 @@ TEST(LineStream, DeliversLinesThenAPartialLastLineAtExit) {
   EXPECT_THAT(child_processes(), IsEmpty());
 }
 
-TEST(LineStream, DeliversEachLineWhileTheProcessStillRuns) {
+TEST(OutputStream, DeliversEachLineWhileTheProcessStillRuns) {
   // The child writes a line only after the test has seen the previous one.
   const auto dir = std::filesystem::temp_directory_path() /
                    ("hivemind-line-stream-" + std::to_string(::getpid()));
@@ -92,7 +105,7 @@ TEST(LineStream, DeliversEachLineWhileTheProcessStillRuns) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(LineStream, KeepsTheMostRecentStderrBounded) {
+TEST(OutputStream, KeepsTheMostRecentStderrBounded) {
   Lines lines;
   const std::string script =
       "i=0; while [ $i -lt 100 ]; do echo \"err $i\" >&2; i=$((i+1)); done; echo out; exit 3";
@@ -105,7 +118,7 @@ TEST(LineStream, KeepsTheMostRecentStderrBounded) {
   EXPECT_THAT(lines.get(), ElementsAre("out"));
 }
 
-TEST(LineStream, AProgramThatCannotStartIsALaunchError) {
+TEST(OutputStream, AProgramThatCannotStartIsALaunchError) {
   Lines lines;
   StreamRun run(stream({"/nonexistent/hivemind-no-such-program"}, lines));
   ASSERT_TRUE(eventually([&] { return run.done(); }));
@@ -114,7 +127,7 @@ TEST(LineStream, AProgramThatCannotStartIsALaunchError) {
   EXPECT_THAT(child_processes(), IsEmpty());
 }
 
-TEST(LineStream, CancellingKillsTheWholeProcessGroupAndReapsIt) {
+TEST(OutputStream, CancellingKillsTheWholeProcessGroupAndReapsIt) {
   Lines lines;
   // The shell's child `sleep` holds the pipes too: only a group kill ends it.
   const std::string marker = "3141.5926";
@@ -130,12 +143,12 @@ TEST(LineStream, CancellingKillsTheWholeProcessGroupAndReapsIt) {
   EXPECT_THAT(lines.get(), ElementsAre("started"));
 }
 
-TEST(LineStream, AThrowingConsumerEndsTheStreamAndKillsTheProcess) {
+TEST(OutputStream, AThrowingConsumerEndsTheStreamAndKillsTheProcess) {
   const std::string marker = "2718.2818";
   StreamRun run([&] {
-    LineStreamRequest request{ChildCommand{"sh", {"-c", "echo boom; sleep " + marker}, {}}};
-    return detail::run_line_stream(std::move(request), [](std::string_view line) {
-      throw std::runtime_error("consumer failed on " + std::string(line));
+    OutputStreamRequest request{ChildCommand{"sh", {"-c", "echo boom; sleep " + marker}, {}}};
+    return detail::run_output_stream(std::move(request), [](std::string_view chunk) {
+      throw std::runtime_error("consumer failed on " + std::string(chunk));
     });
   });
   ASSERT_TRUE(eventually([&] { return run.done(); }));
@@ -143,7 +156,7 @@ TEST(LineStream, AThrowingConsumerEndsTheStreamAndKillsTheProcess) {
   try {
     std::rethrow_exception(run.failure());
   } catch (const std::runtime_error& e) {
-    EXPECT_STREQ(e.what(), "consumer failed on boom");
+    EXPECT_STREQ(e.what(), "consumer failed on boom\n");
   }
   EXPECT_THAT(child_processes(), IsEmpty());
   EXPECT_TRUE(eventually([&] { return processes_with_argument(marker).empty(); }));
