@@ -112,8 +112,10 @@ std::string ChildCommand::describe() const {
 }
 
 struct ChildProcess::Impl {
-  explicit Impl(const asio::any_io_executor& executor) : out(executor), err(executor) {}
+  explicit Impl(const asio::any_io_executor& executor)
+      : lifeline(executor), out(executor), err(executor) {}
 
+  asio::writable_pipe lifeline;  // the child's stdin, when it has one
   asio::readable_pipe out;
   asio::readable_pipe err;
   std::optional<bp2::process> process;
@@ -153,9 +155,13 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
   auto impl = std::make_unique<Impl>(executor);
   bp2::error_code launch_error;
   bp2::default_process_launcher launcher;
-  bp2::process process = launcher(executor, launch_error, program, command.args,
-                                  bp2::process_stdio{nullptr, impl->out, impl->err},
-                                  ChildEnvironment(child_environment(command)), OwnProcessGroup{});
+  const auto launch_with = [&](auto&& stdio) {
+    return launcher(executor, launch_error, program, command.args, stdio,
+                    ChildEnvironment(child_environment(command)), OwnProcessGroup{});
+  };
+  bp2::process process = command.stdin_lifeline
+                             ? launch_with(bp2::process_stdio{impl->lifeline, impl->out, impl->err})
+                             : launch_with(bp2::process_stdio{nullptr, impl->out, impl->err});
   if (launch_error) {
     // Boost 1.81 does not reap a child whose exec failed; without this it stays a zombie.
     if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);

@@ -1,5 +1,6 @@
 // Starts one child process (argv, never a shell) in a process group of its own, with
-// stdin on /dev/null and stdout/stderr on pipes, and guarantees it is killed and reaped.
+// stdin on /dev/null (or a lifeline pipe) and stdout/stderr on pipes, and guarantees it is
+// killed and reaped.
 // The one place the SDK spawns processes: run_process (bounded capture with a deadline)
 // and run_output_stream (stdout delivered as it arrives) are both built on it.
 #pragma once
@@ -15,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/readable_pipe.hpp>
+#include <boost/asio/writable_pipe.hpp>
 
 namespace hivemind::detail {
 
@@ -22,6 +24,10 @@ struct ChildCommand {
   std::string program;  // a name looked up on PATH (extra_environment's PATH wins), or a path
   std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> extra_environment;  // added to ours
+  // stdin is a pipe that nothing is written to, held open until the child is reaped, instead
+  // of /dev/null: the child (and what it forwards stdin to, like `docker exec -i`) sees EOF
+  // only when this side is gone.
+  bool stdin_lifeline = false;
 
   std::vector<std::string> argv() const;  // program first
   std::string describe() const;           // argv joined by spaces, shortened for messages

@@ -62,6 +62,7 @@ std::vector<std::string> container_argv(const ClientOptions& options, ExecMode m
   argv.insert(argv.end(), options.cli_global_args.begin(), options.cli_global_args.end());
   argv.emplace_back("exec");
   if (mode == ExecMode::detached) argv.emplace_back("-d");
+  if (mode == ExecMode::interactive) argv.emplace_back("-i");
   argv.insert(argv.end(), options.exec_args.begin(), options.exec_args.end());
   argv.push_back(options.container);
   argv.insert(argv.end(), command.begin(), command.end());

@@ -18,6 +18,10 @@ namespace hivemind::detail {
 enum class ExecMode {
   attached,  // wait for the command; capture its output
   detached,  // `exec -d`: the CLI returns as soon as the command started
+  // `exec -i`: attached, with the command's stdin connected to the CLI's, so that it sees
+  // EOF when the CLI goes away (killing the CLI does not end the command in the container,
+  // moby/moby#9098). Use with ChildCommand::stdin_lifeline.
+  interactive,
 };
 
 // The full argv (CLI first) for running `command` in the container.

@@ -28,6 +28,12 @@ std::string last_line(std::string_view text) {
   return std::string(start == std::string_view::npos ? text : text.substr(start + 1));
 }
 
+// fd 3 carries stdin into the watchdog: a shell gives a background job /dev/null as its
+// stdin, even with an explicit `<&0`; tail itself does not keep fd 3.
+constexpr const char* kTailWithLifeline =
+    "exec 3<&0; tail_pid=$$; (cat <&3 >/dev/null; kill $tail_pid) >/dev/null 2>&1 & "
+    "exec tail -F -s 0.2 -c +1 -- \"$1\" 3<&-";
+
 // GNU and busybox tail both word a missing file with strerror(ENOENT), exit 1.
 bool is_missing_file(const ContainerResult& result) {
   return result.exit_code == 1 && result.err.find("No such file or directory") != std::string::npos;
@@ -106,10 +112,15 @@ asio::awaitable<void> LogFollower::run(const ClientOptions& options) {
   // -s 0.2: where inotify is unavailable (overlay file systems), tail polls; its default
   // one-second poll would hold lines back, and a file that appears late longer still.
   // -c +1: from the first byte, so that consumed_ is an offset into the file.
-  const std::vector<std::string> command{"tail", "-F", "-s", "0.2", "-c", "+1", "--", path_};
-  auto argv = container_argv(options, ExecMode::attached, command);
-  OutputStreamRequest request{
-      ChildCommand{argv.front(), {argv.begin() + 1, argv.end()}, options.cli_environment}};
+  // Killing the docker CLI leaves the command running in the container (moby/moby#9098),
+  // and a tail on a log that no longer grows would never notice. So tail runs beside a
+  // watchdog that kills it when stdin reaches EOF, which `exec -i` delivers once the CLI is
+  // gone. The path is an argument of the script ($1), never part of its text.
+  const std::vector<std::string> command{"sh", "-c", kTailWithLifeline, "hivemind-follow", path_};
+  auto argv = container_argv(options, ExecMode::interactive, command);
+  ChildCommand child{argv.front(), {argv.begin() + 1, argv.end()}, options.cli_environment};
+  child.stdin_lifeline = true;
+  OutputStreamRequest request{std::move(child)};
   logger()->debug("following log {}", path_);
   std::function<void(std::string_view)> on_output = [this](std::string_view chunk) {
     consume(chunk);

@@ -236,7 +236,7 @@ TEST_F(SessionLog, AContainerRestartEndsTheFollowWithConnectionLost) {
   try {
     std::rethrow_exception(run->failure());
   } catch (const Error& e) {
-    EXPECT_THAT(e.context().argv, Contains("tail"));
+    EXPECT_THAT(e.context().argv, Contains(HasSubstr("exec tail -F")));
     EXPECT_TRUE(e.context().exit_code.has_value());
   }
   EXPECT_THAT(child_processes(), IsEmpty());
@@ -306,4 +306,22 @@ TEST_F(SessionLog, CatchUpOfALogThatNeverExistedDeliversNothing) {
   detail::run_sync(follower.begin(options));
   detail::run_sync(follower.catch_up(options));
   EXPECT_THAT(lines.get(), IsEmpty());
+}
+
+TEST_F(SessionLog, AStoppedFollowLeavesNoTailInTheContainerWhenTheCliDiesAlone) {
+  // As with a real docker daemon, killing the CLI does not end tail in the container: only
+  // the stdin lifeline (exec -i, EOF once the SDK let go of the CLI) does.
+  container.set_switch("real-exec", true);
+  std::ofstream(host_path(kManualLog)) << "one\n";
+  Lines lines;
+  auto run = start_follow(kManualLog, lines);
+  ASSERT_TRUE(eventually([&] { return lines.get().size() == 1; }));
+  ASSERT_THAT(tail_processes(kManualLog), Not(IsEmpty()));
+
+  run->cancel();
+  ASSERT_TRUE(eventually([&] { return run->done(); }));
+  EXPECT_EQ(run->error_kind(), errc::cancelled);
+  EXPECT_THAT(child_processes(), IsEmpty());
+  EXPECT_TRUE(eventually([&] { return tail_processes(kManualLog).empty(); }))
+      << "the log no longer grows: a tail left behind would live forever";
 }

@@ -76,6 +76,9 @@ TEST(ContainerArgv, PlacesGlobalAndExecArgumentsAroundExec) {
                           "hive", "/app/s.sh", "start", "u"));
   EXPECT_THAT(container_argv(ClientOptions{}, ExecMode::attached, {"/s", "list"}),
               ElementsAre("docker", "exec", "multi-agent-container", "/s", "list"));
+  EXPECT_THAT(container_argv(options, ExecMode::interactive, {"sh", "-c", "x"}),
+              ElementsAre("/usr/bin/podman", "--context", "remote", "exec", "-i", "-u", "dev",
+                          "hive", "sh", "-c", "x"));
 }
 
 TEST(ContainerFailures, RecogniseDockerAndPodmanWordings) {
