@@ -45,6 +45,8 @@ boost::asio::awaitable<int> follow(ClientOptions options, std::string path, Foll
 
 using FollowRun = BackgroundOperation<int>;
 
+const std::string kManualLog = "/var/log/multi-agent/manual.log";
+
 class SessionLog : public ::testing::Test {
  protected:
   std::vector<std::string> read_tail(const std::string& path, std::size_t n) const {
@@ -83,12 +85,24 @@ class SessionLog : public ::testing::Test {
     return pids;
   }
 
+  // Follows a one-line log and stops the follow once the line arrived: it must end as
+  // cancelled, its CLI process killed and reaped.
+  void follow_one_line_and_stop() const {
+    std::ofstream(host_path(kManualLog)) << "one\n";
+    Lines lines;
+    auto run = start_follow(kManualLog, lines);
+    ASSERT_TRUE(eventually([&] { return lines.get().size() == 1; }));
+    ASSERT_THAT(tail_processes(kManualLog), Not(IsEmpty()));
+    run->cancel();
+    ASSERT_TRUE(eventually([&] { return run->done(); }));
+    EXPECT_EQ(run->error_kind(), errc::cancelled);
+    EXPECT_THAT(child_processes(), IsEmpty());
+  }
+
   MockContainer container;
   ClientOptions options = container.options();
   HiveMindClient client{options};
 };
-
-const std::string kManualLog = "/var/log/multi-agent/manual.log";
 
 }  // namespace
 
@@ -210,17 +224,8 @@ TEST_F(SessionLog, WaitsForALogThatDoesNotExistYet) {
 }
 
 TEST_F(SessionLog, StoppingTheFollowLeavesNoProcessBehind) {
-  std::ofstream(host_path(kManualLog)) << "one\n";
-  Lines lines;
-  auto run = start_follow(kManualLog, lines);
-  ASSERT_TRUE(eventually([&] { return lines.get().size() == 1; }));
-  ASSERT_THAT(tail_processes(kManualLog), Not(IsEmpty()));
-
-  run->cancel();
-  ASSERT_TRUE(eventually([&] { return run->done(); }));
-  EXPECT_EQ(run->error_kind(), errc::cancelled);
+  follow_one_line_and_stop();
   // Killed and reaped before the operation completed: nothing to wait for.
-  EXPECT_THAT(child_processes(), IsEmpty());
   EXPECT_THAT(tail_processes(kManualLog), IsEmpty());
 }
 
@@ -312,16 +317,7 @@ TEST_F(SessionLog, AStoppedFollowLeavesNoTailInTheContainerWhenTheCliDiesAlone) 
   // As with a real docker daemon, killing the CLI does not end tail in the container: only
   // the stdin lifeline (exec -i, EOF once the SDK let go of the CLI) does.
   container.set_switch("real-exec", true);
-  std::ofstream(host_path(kManualLog)) << "one\n";
-  Lines lines;
-  auto run = start_follow(kManualLog, lines);
-  ASSERT_TRUE(eventually([&] { return lines.get().size() == 1; }));
-  ASSERT_THAT(tail_processes(kManualLog), Not(IsEmpty()));
-
-  run->cancel();
-  ASSERT_TRUE(eventually([&] { return run->done(); }));
-  EXPECT_EQ(run->error_kind(), errc::cancelled);
-  EXPECT_THAT(child_processes(), IsEmpty());
+  follow_one_line_and_stop();
   EXPECT_TRUE(eventually([&] { return tail_processes(kManualLog).empty(); }))
       << "the log no longer grows: a tail left behind would live forever";
 }
