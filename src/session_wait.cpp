@@ -3,6 +3,7 @@
 
 #include "detail/cancellation.hpp"
 #include "detail/run_sync.hpp"
+#include "detail/session_end.hpp"
 #include "detail/session_processes.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/logging.hpp"
@@ -57,6 +58,8 @@ std::string_view to_string(WaitOutcome outcome) noexcept {
       return "dead";
     case WaitOutcome::stale:
       return "stale";
+    case WaitOutcome::lost:
+      return "lost";
   }
   return "unknown";
 }
@@ -130,6 +133,7 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
     co_await detail::pause(std::min<Clock::duration>(backoff_delay(policy, poll), remaining));
   }
   result.metadata = co_await HiveMindClient::get_op(config, uuid);
+  detail::record_session_end(session.client_, uuid, result);
   co_return result;
 }
 

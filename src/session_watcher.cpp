@@ -18,6 +18,7 @@
 #include "detail/container_exec.hpp"
 #include "detail/input_validation.hpp"
 #include "detail/run_sync.hpp"
+#include "detail/session_end.hpp"
 #include "detail/session_manager_output.hpp"
 #include "detail/session_processes.hpp"
 #include "hivemind/error.hpp"
@@ -220,6 +221,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
         result = WaitResult{*verdict, entry->second, {}, {}};
       }
       result->metadata = co_await ClientAccess::get(config, session_id);
+      detail::record_session_end(client_, session_id, *result);
       finish(session_id, std::move(*result), nullptr);
     }
   }

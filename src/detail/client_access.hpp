@@ -14,6 +14,9 @@ struct ClientAccess {
   static boost::asio::awaitable<SessionMetadata> get(Config config, std::string session_id) {
     return HiveMindClient::get_op(std::move(config), std::move(session_id));
   }
+  static boost::asio::awaitable<SessionIndex> list(Config config) {
+    return HiveMindClient::list_op(std::move(config));
+  }
   static boost::asio::awaitable<SessionStatus> status(Config config, std::string session_id) {
     return HiveMindClient::status_op(std::move(config), std::move(session_id));
   }
