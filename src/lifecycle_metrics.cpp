@@ -1,6 +1,7 @@
 #include "hivemind/lifecycle_metrics.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <deque>
 #include <mutex>
@@ -204,10 +205,17 @@ void LifecycleMetrics::on_session_ended(std::string_view session_id, SessionEnd 
 
 namespace {
 
+// The shortest text that reads back as the same double ("0.005", not "0.0050000000000000001").
+std::string number(double value) {
+  char buffer[64];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
 void write_metric(std::ostringstream& out, std::string_view name, std::string_view type,
                   std::string_view help, double value) {
   out << "# HELP hivemind_" << name << ' ' << help << "\n# TYPE hivemind_" << name << ' ' << type
-      << "\nhivemind_" << name << ' ' << value << '\n';
+      << "\nhivemind_" << name << ' ' << number(value) << '\n';
 }
 
 void write_histogram(std::ostringstream& out, std::string_view name, std::string_view help,
@@ -219,13 +227,13 @@ void write_histogram(std::ostringstream& out, std::string_view name, std::string
     cumulative += histogram.counts[i];
     out << "hivemind_" << name << "_bucket{le=\"";
     if (i < histogram.upper_bounds.size()) {
-      out << histogram.upper_bounds[i];
+      out << number(histogram.upper_bounds[i]);
     } else {
       out << "+Inf";
     }
     out << "\"} " << cumulative << '\n';
   }
-  out << "hivemind_" << name << "_sum " << histogram.sum << "\nhivemind_" << name << "_count "
+  out << "hivemind_" << name << "_sum " << number(histogram.sum) << "\nhivemind_" << name << "_count "
       << histogram.count << '\n';
 }
 
@@ -233,7 +241,6 @@ void write_histogram(std::ostringstream& out, std::string_view name, std::string
 
 std::string to_prometheus(const MetricsSnapshot& s) {
   std::ostringstream out;
-  out.precision(17);
   const auto counter = [&](std::string_view name, std::string_view help, std::uint64_t value) {
     write_metric(out, name, "counter", help, static_cast<double>(value));
   };
