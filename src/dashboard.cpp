@@ -16,8 +16,8 @@ std::string format(const char* pattern, auto... values) {
 
 // "42s", "7m05s", "3h12m", "2d04h".
 std::string age_text(system_clock::duration age) {
-  const auto seconds = std::max<long long>(
-      0, std::chrono::duration_cast<std::chrono::seconds>(age).count());
+  const auto seconds =
+      std::max<long long>(0, std::chrono::duration_cast<std::chrono::seconds>(age).count());
   if (seconds < 60) return format("%llds", seconds);
   if (seconds < 3600) return format("%lldm%02llds", seconds / 60, seconds % 60);
   if (seconds < 86400) return format("%lldh%02lldm", seconds / 3600, seconds % 3600 / 60);
@@ -79,14 +79,14 @@ std::string cell(std::string_view text, std::size_t width) {
 
 std::string render_dashboard(const MetricsSnapshot& m, const std::vector<JournalEntry>& sessions,
                              const DashboardOptions& options) {
-  const auto now =
-      options.now == system_clock::time_point{} ? system_clock::now() : options.now;
+  const auto now = options.now == system_clock::time_point{} ? system_clock::now() : options.now;
   std::string out;
   if (options.clear_screen) out += "\x1b[H\x1b[2J";
-  out += format("hivemind sessions  active %llu  created %llu (%.1f/min)  failure rate %.1f%% of %llu\n",
-                static_cast<unsigned long long>(m.sessions_active),
-                static_cast<unsigned long long>(m.sessions_created), m.sessions_created_per_minute,
-                m.failure_rate * 100, static_cast<unsigned long long>(m.failure_window_ended));
+  out += format(
+      "hivemind sessions  active %llu  created %llu (%.1f/min)  failure rate %.1f%% of %llu\n",
+      static_cast<unsigned long long>(m.sessions_active),
+      static_cast<unsigned long long>(m.sessions_created), m.sessions_created_per_minute,
+      m.failure_rate * 100, static_cast<unsigned long long>(m.failure_window_ended));
   out += format("ended     completed %llu  failed %llu  dead %llu  lost %llu  median duration %s\n",
                 static_cast<unsigned long long>(m.sessions_completed),
                 static_cast<unsigned long long>(m.sessions_failed),
@@ -97,11 +97,11 @@ std::string render_dashboard(const MetricsSnapshot& m, const std::vector<Journal
                 static_cast<unsigned long long>(m.docker_exec_calls),
                 static_cast<unsigned long long>(m.docker_exec_failures),
                 median_text(m.docker_exec_latency).c_str());
-  out += format("mcp       requests %llu  errors %llu  reconnects %llu  median %s\n\n",
-                static_cast<unsigned long long>(m.mcp_requests),
-                static_cast<unsigned long long>(m.mcp_errors),
-                static_cast<unsigned long long>(m.mcp_reconnects),
-                median_text(m.mcp_latency).c_str());
+  out +=
+      format("mcp       requests %llu  errors %llu  reconnects %llu  median %s\n\n",
+             static_cast<unsigned long long>(m.mcp_requests),
+             static_cast<unsigned long long>(m.mcp_errors),
+             static_cast<unsigned long long>(m.mcp_reconnects), median_text(m.mcp_latency).c_str());
 
   // UUID(36) TASK STATUS(10) AGE(7) PRIORITY(8), one space between columns.
   constexpr std::size_t uuid_w = 36, status_w = 10, age_w = 7, priority_w = 8;

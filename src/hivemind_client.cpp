@@ -163,8 +163,8 @@ asio::awaitable<void> HiveMindClient::start_op(Config config, std::string sessio
 namespace {
 
 // Durable before the UUID reaches the caller: a crash right after never loses a session.
-void record_created(const HiveMindClient& client, const std::string& session_id,
-                    std::string task, Priority priority, nlohmann::json metadata) {
+void record_created(const HiveMindClient& client, const std::string& session_id, std::string task,
+                    Priority priority, nlohmann::json metadata) {
   if (auto* journal = client.journal()) {
     JournalEntry entry;
     entry.session_id = session_id;
@@ -185,8 +185,7 @@ void record_created(const HiveMindClient& client, const std::string& session_id,
 }  // namespace
 
 asio::awaitable<std::string> HiveMindClient::create_recorded_op(HiveMindClient client,
-                                                                std::string task,
-                                                                Priority priority,
+                                                                std::string task, Priority priority,
                                                                 nlohmann::json metadata) {
   auto session_id = co_await create_op(client.config_, task, priority, metadata);
   record_created(client, session_id, std::move(task), priority, std::move(metadata));
@@ -196,8 +195,8 @@ asio::awaitable<std::string> HiveMindClient::create_recorded_op(HiveMindClient c
 asio::awaitable<SessionHandle> HiveMindClient::spawn_task_op(HiveMindClient client,
                                                              std::string task, Priority priority,
                                                              nlohmann::json metadata) {
-  auto session_id = co_await create_recorded_op(client, std::move(task), priority,
-                                                std::move(metadata));
+  auto session_id =
+      co_await create_recorded_op(client, std::move(task), priority, std::move(metadata));
   co_await start_detached(*client.config_, session_id, std::vector<std::string>{});
   co_return SessionHandle::from_uuid(std::move(client), session_id);
 }

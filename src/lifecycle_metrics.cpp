@@ -98,9 +98,9 @@ struct LifecycleMetrics::State {
   }
 
   double failure_rate() const {
-    return endings.empty() ? 0.0
-                           : static_cast<double>(failures_in_window()) /
-                                 static_cast<double>(endings.size());
+    return endings.empty()
+               ? 0.0
+               : static_cast<double>(failures_in_window()) / static_cast<double>(endings.size());
   }
 };
 
@@ -233,8 +233,8 @@ void write_histogram(std::ostringstream& out, std::string_view name, std::string
     }
     out << "\"} " << cumulative << '\n';
   }
-  out << "hivemind_" << name << "_sum " << number(histogram.sum) << "\nhivemind_" << name << "_count "
-      << histogram.count << '\n';
+  out << "hivemind_" << name << "_sum " << number(histogram.sum) << "\nhivemind_" << name
+      << "_count " << histogram.count << '\n';
 }
 
 }  // namespace

@@ -87,7 +87,8 @@ struct MetricsServer::State {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       auto socket = std::make_shared<tcp::socket>(io);
-      const auto [ec] = co_await acceptor.async_accept(*socket, asio::as_tuple(asio::use_awaitable));
+      const auto [ec] =
+          co_await acceptor.async_accept(*socket, asio::as_tuple(asio::use_awaitable));
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
       if (ec) {
         logger()->warn("metrics server: accept failed: {}", ec.message());
@@ -112,10 +113,9 @@ MetricsServer::MetricsServer(std::function<std::string()> render, MetricsServerO
     state_->acceptor.listen();
     state_->port = state_->acceptor.local_endpoint().port();
   } catch (const boost::system::system_error& e) {
-    throw Error(errc::connection_failed, "metrics server cannot listen on " +
-                                             state_->options.address + ":" +
-                                             std::to_string(state_->options.port) + ": " +
-                                             e.code().message());
+    throw Error(errc::connection_failed,
+                "metrics server cannot listen on " + state_->options.address + ":" +
+                    std::to_string(state_->options.port) + ": " + e.code().message());
   }
   asio::co_spawn(state_->io, state_->accept_loop(), asio::detached);
   state_->thread = std::thread([io = &state_->io] { io->run(); });

@@ -34,8 +34,8 @@ constexpr const char* kLockFile = "lock";
 }
 
 [[noreturn]] void fail_corrupt(const fs::path& file, std::size_t line, const std::string& why) {
-  throw Error(errc::journal_corrupt, "session journal " + file.string() + ":" +
-                                         std::to_string(line) + ": " + why);
+  throw Error(errc::journal_corrupt,
+              "session journal " + file.string() + ":" + std::to_string(line) + ": " + why);
 }
 
 // Closes a descriptor on scope exit.
@@ -137,8 +137,8 @@ void check_header(const json& header, const fs::path& file) {
   const auto version = header.find("version");
   if (version == header.end() || !version->is_number_integer() || *version != kVersion) {
     fail_corrupt(file, 1,
-                 "unsupported journal version " + (version == header.end() ? "(none)"
-                                                                          : version->dump()) +
+                 "unsupported journal version " +
+                     (version == header.end() ? "(none)" : version->dump()) +
                      "; this SDK reads version " + std::to_string(kVersion));
   }
 }
@@ -152,8 +152,8 @@ Loaded parse_journal(const std::string& content, const fs::path& file) {
     if (end == std::string::npos) {
       // Written without its newline: the writer died mid-record before acknowledging it.
       loaded.report.torn_bytes = content.size() - offset;
-      logger()->warn("session journal {}:{}: skipping a torn last record ({} bytes)",
-                     file.string(), line_number, loaded.report.torn_bytes);
+      logger()->warn("session journal {}:{}: skipping a torn last record ({} bytes)", file.string(),
+                     line_number, loaded.report.torn_bytes);
       break;
     }
     const std::string_view line(content.data() + offset, end - offset);
@@ -278,16 +278,16 @@ SessionJournal::SessionJournal(fs::path directory, JournalOptions options)
   std::error_code ec;
   fs::create_directories(state.directory, ec);
   if (ec) {
-    throw Error(ec, "session journal: cannot create directory " + state.directory.string() +
-                        ": " + ec.message());
+    throw Error(ec, "session journal: cannot create directory " + state.directory.string() + ": " +
+                        ec.message());
   }
   const auto lock_path = state.directory / kLockFile;
   state.lock = open_or_fail(lock_path, O_RDWR | O_CREAT, "cannot open lock file");
   if (::flock(state.lock.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       throw Error(errc::journal_locked,
-                  "session journal " + state.directory.string() +
-                      " is in use (lock " + lock_path.string() +
+                  "session journal " + state.directory.string() + " is in use (lock " +
+                      lock_path.string() +
                       " is held by another process or SessionJournal); a journal directory "
                       "serves one process at a time");
     }

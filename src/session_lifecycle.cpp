@@ -77,9 +77,9 @@ void record_session_end(const HiveMindClient& client, const std::string& session
   std::optional<std::chrono::milliseconds> duration;
   const auto& meta = result.metadata;
   if (meta.created.utc.time_since_epoch().count() != 0) {
-    const system_clock::time_point ended =
-        meta.updated && result.status.is_terminal() ? system_clock::time_point(meta.updated->utc)
-                                                    : system_clock::now();
+    const system_clock::time_point ended = meta.updated && result.status.is_terminal()
+                                               ? system_clock::time_point(meta.updated->utc)
+                                               : system_clock::now();
     duration = since(meta.created.utc, ended);
   }
   report_end(client, session_id, *end, duration);
@@ -214,8 +214,8 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
       co_return co_await SessionHandle::wait_op(session, options.wait);
     } catch (const Error& e) {
       if (!container_gone(e) && e.kind() != errc::session_not_found) throw;
-      logger()->warn("waiting for session {}: {}; retrying until the container is back",
-                     session_id, e.what());
+      logger()->warn("waiting for session {}: {}; retrying until the container is back", session_id,
+                     e.what());
       interruption = std::current_exception();
     }
 
@@ -238,8 +238,8 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
         throw Error(errc::container_unavailable,
                     "container '" + client.options().container + "' still unreachable " +
                         std::to_string(options.unavailable_deadline.count()) +
-                        " ms after waiting for session " + session_id + " was interrupted: " +
-                        failure);
+                        " ms after waiting for session " + session_id +
+                        " was interrupted: " + failure);
       }
       co_await detail::pause(
           std::min<Clock::duration>(backoff_delay(options.backoff, attempt), remaining));
@@ -261,8 +261,8 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
         break;
       case Verdict::Kind::lost:
         result.outcome = WaitOutcome::lost;
-        if (const auto entry = client.journal() ? client.journal()->find(session_id)
-                                                : std::nullopt) {
+        if (const auto entry =
+                client.journal() ? client.journal()->find(session_id) : std::nullopt) {
           result.metadata.session_id = session_id;
           result.metadata.task = entry->task;
           result.metadata.priority = entry->priority;
@@ -314,7 +314,8 @@ asio::awaitable<CleanupFinishedReport> HiveMindClient::cleanup_finished_op(HiveM
           archived.log_saved = true;
         }
         archived.directory = directory;
-        if (auto* journal = client.journal()) journal->record_archive(archived.session_id, directory);
+        if (auto* journal = client.journal())
+          journal->record_archive(archived.session_id, directory);
       } catch (const std::exception& e) {
         archived.error = e.what();
         logger()->warn("archiving session {} failed: {}", archived.session_id, e.what());

@@ -15,9 +15,9 @@ namespace hivemind {
 struct CleanupPolicy {
   // Where finished sessions are archived, one directory per UUID; empty: no archive.
   std::filesystem::path archive_dir;
-  bool archive_outputs = true;       // UUID/outputs/: the session's output files
-  bool preserve_failed_logs = true;  // UUID/session.log for failed and dead sessions
-  std::size_t log_lines = 1'000'000; // at most this many of the log's last lines
+  bool archive_outputs = true;        // UUID/outputs/: the session's output files
+  bool preserve_failed_logs = true;   // UUID/session.log for failed and dead sessions
+  std::size_t log_lines = 1'000'000;  // at most this many of the log's last lines
   // Record `failed` in the container for dead sessions, so that its cleanup (which only
   // removes completed and failed sessions) can remove them too.
   bool mark_dead_as_failed = true;
@@ -28,11 +28,11 @@ struct CleanupPolicy {
 
 struct ArchivedSession {
   std::string session_id;
-  std::string status;                  // completed, failed or dead
-  std::filesystem::path directory;     // archive_dir/UUID; empty when not archived
-  std::size_t output_files = 0;        // files copied into directory/outputs
-  bool log_saved = false;              // directory/session.log written
-  std::string error;                   // why archiving it failed (it is retried next time)
+  std::string status;               // completed, failed or dead
+  std::filesystem::path directory;  // archive_dir/UUID; empty when not archived
+  std::size_t output_files = 0;     // files copied into directory/outputs
+  bool log_saved = false;           // directory/session.log written
+  std::string error;                // why archiving it failed (it is retried next time)
 };
 
 struct CleanupFinishedReport {

@@ -14,9 +14,9 @@
 namespace hivemind {
 
 struct DashboardOptions {
-  std::size_t width = 100;     // columns; the task column takes what the others leave
-  std::size_t max_rows = 20;   // session rows; unfinished sessions first, then newest
-  bool clear_screen = true;    // start with ANSI "cursor home, clear screen"
+  std::size_t width = 100;    // columns; the task column takes what the others leave
+  std::size_t max_rows = 20;  // session rows; unfinished sessions first, then newest
+  bool clear_screen = true;   // start with ANSI "cursor home, clear screen"
   // The moment ages are computed against; the epoch (default) means now.
   std::chrono::system_clock::time_point now{};
 };

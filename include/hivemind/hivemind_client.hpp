@@ -75,7 +75,8 @@ class HiveMindClient {
   void init() const;
 
   // Sessions that outlive the application (docs/lifecycle.md; recover() needs
-  // hivemind/recovery_report.hpp). The journal opened from ClientOptions::journal_dir, null without one.
+  // hivemind/recovery_report.hpp). The journal opened from ClientOptions::journal_dir, null without
+  // one.
   SessionJournal* journal() const noexcept { return journal_.get(); }
   // Reconciles the journal's unfinished sessions with the container (invalid_argument
   // without a journal): finished ones get their final status, running ones come back as
@@ -190,8 +191,7 @@ class HiveMindClient {
   static boost::asio::awaitable<void> init_op(Config config);
   // create, then the journal record (when there is a journal) before the UUID is returned.
   static boost::asio::awaitable<std::string> create_recorded_op(HiveMindClient client,
-                                                                std::string task,
-                                                                Priority priority,
+                                                                std::string task, Priority priority,
                                                                 nlohmann::json metadata);
   static boost::asio::awaitable<RecoveryReport> recover_op(HiveMindClient client);
   static boost::asio::awaitable<CleanupFinishedReport> cleanup_finished_op(HiveMindClient client,

@@ -46,7 +46,7 @@ struct MetricsSnapshot {
 };
 
 struct FailureAlert {
-  double failure_rate = 0;  // at the moment the threshold was crossed
+  double failure_rate = 0;   // at the moment the threshold was crossed
   std::uint64_t failed = 0;  // failed, dead or lost within the window
   std::uint64_t ended = 0;   // all sessions that ended within the window
   std::chrono::seconds window{0};

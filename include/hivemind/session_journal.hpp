@@ -48,8 +48,8 @@ struct JournalEntry {
   // or the SDK's verdict `dead` / `lost`.
   std::string status = "created";
   std::chrono::system_clock::time_point status_seen;  // when that status was observed
-  std::string evidence;                  // for dead/lost: what was observed
-  std::filesystem::path archive_dir;     // where its outputs/log were archived; empty: not
+  std::string evidence;                               // for dead/lost: what was observed
+  std::filesystem::path archive_dir;  // where its outputs/log were archived; empty: not
 
   // completed, failed, dead or lost: nothing will change it any more.
   bool is_final() const noexcept;

@@ -113,31 +113,40 @@ TEST_F(Journal, GarbageLineNamesTheFileAndLine) {
     journal.record(entry("s1"));
   }
   append(file(), "this is not json\n");
-  { std::ofstream(file(), std::ios::app) << R"({"put":{"session_id":"s2"}})" << "\n"; }
+  {
+    std::ofstream(file(), std::ios::app) << R"({"put":{"session_id":"s2"}})"
+                                         << "\n";
+  }
   const auto error = capture_error([&] { SessionJournal journal(dir.path()); });
   EXPECT_EQ(error.kind(), errc::journal_corrupt);
   EXPECT_THAT(error.what(), HasSubstr(file().string() + ":3"));
   EXPECT_THAT(error.what(), HasSubstr("not valid JSON"));
   // read() refuses the same way: nothing is dropped silently.
-  EXPECT_EQ(capture_error([&] { SessionJournal::read(dir.path()); }).kind(),
-            errc::journal_corrupt);
+  EXPECT_EQ(capture_error([&] { SessionJournal::read(dir.path()); }).kind(), errc::journal_corrupt);
 }
 
 TEST_F(Journal, RecordMissingFieldsNamesTheLine) {
   { SessionJournal(dir.path()).record(entry("s1")); }
-  append(file(), R"({"put":{"session_id":"s2"}})" "\n");
+  append(file(), R"({"put":{"session_id":"s2"}})"
+                 "\n");
   const auto error = capture_error([&] { SessionJournal journal(dir.path()); });
   EXPECT_EQ(error.kind(), errc::journal_corrupt);
   EXPECT_THAT(error.what(), HasSubstr(file().string() + ":3: malformed record"));
 }
 
 TEST_F(Journal, WrongVersionAndForeignFilesAreRefused) {
-  { std::ofstream(file()) << R"({"format":"hivemind-session-journal","version":7})" << "\n"; }
+  {
+    std::ofstream(file()) << R"({"format":"hivemind-session-journal","version":7})"
+                          << "\n";
+  }
   auto error = capture_error([&] { SessionJournal journal(dir.path()); });
   EXPECT_EQ(error.kind(), errc::journal_corrupt);
   EXPECT_THAT(error.what(), HasSubstr(file().string() + ":1: unsupported journal version 7"));
 
-  { std::ofstream(file()) << R"({"some":"other file"})" << "\n"; }
+  {
+    std::ofstream(file()) << R"({"some":"other file"})"
+                          << "\n";
+  }
   error = capture_error([&] { SessionJournal journal(dir.path()); });
   EXPECT_THAT(error.what(), HasSubstr(":1: not a session journal"));
 }
@@ -148,6 +157,8 @@ TEST_F(Journal, SecondOpenerGetsAClearErrorInThisAndAnotherProcess) {
   EXPECT_EQ(error.kind(), errc::journal_locked);
   EXPECT_THAT(error.what(), HasSubstr(dir.path().string()));
   EXPECT_THAT(error.what(), HasSubstr("in use"));
+  EXPECT_STREQ(to_string(errc::journal_locked), "journal_locked");
+  EXPECT_STREQ(to_string(errc::journal_corrupt), "journal_corrupt");
 
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);

@@ -155,7 +155,8 @@ TEST(Prometheus, ExpositionHasTypesCountersAndCumulativeBuckets) {
   const auto text = to_prometheus(metrics.snapshot());
   EXPECT_THAT(text, HasSubstr("# TYPE hivemind_sessions_created_total counter\n"
                               "hivemind_sessions_created_total 2\n"));
-  EXPECT_THAT(text, HasSubstr("# TYPE hivemind_sessions_active gauge\nhivemind_sessions_active 1\n"));
+  EXPECT_THAT(text,
+              HasSubstr("# TYPE hivemind_sessions_active gauge\nhivemind_sessions_active 1\n"));
   EXPECT_THAT(text, HasSubstr("hivemind_sessions_failed_total 1\n"));
   EXPECT_THAT(text, HasSubstr("hivemind_session_failure_rate 1\n"));
   EXPECT_THAT(text, HasSubstr("# TYPE hivemind_docker_exec_duration_seconds histogram\n"));
@@ -186,14 +187,14 @@ TEST(MetricsServer, ServesTheExpositionToCurl) {
   std::tie(body, status) = run_command("curl -sS --max-time 20 " + url + "/metrics");
   EXPECT_THAT(body, HasSubstr("hivemind_sessions_created_total 2\n"));
 
-  const auto [headers, head_status] = run_command(
-      "curl -sS --max-time 20 -o /dev/null -D - " + url + "/metrics");
+  const auto [headers, head_status] =
+      run_command("curl -sS --max-time 20 -o /dev/null -D - " + url + "/metrics");
   EXPECT_EQ(head_status, 0);
   EXPECT_THAT(headers, HasSubstr("200 OK"));
   EXPECT_THAT(headers, HasSubstr("text/plain; version=0.0.4"));
 
-  const auto [code, code_status] = run_command(
-      "curl -sS --max-time 20 -o /dev/null -w '%{http_code}' " + url + "/elsewhere");
+  const auto [code, code_status] =
+      run_command("curl -sS --max-time 20 -o /dev/null -w '%{http_code}' " + url + "/elsewhere");
   EXPECT_EQ(code_status, 0);
   EXPECT_EQ(code, "404");
   const auto [post, post_status] = run_command(
@@ -234,8 +235,8 @@ TEST(Dashboard, ShowsRatesAndTheSessionTableUnfinishedFirst) {
   running.status = "running";
   running.created = now - 95s;
 
-  const auto text = render_dashboard(metrics.snapshot(), {done, running},
-                                     DashboardOptions{100, 20, true, now});
+  const auto text =
+      render_dashboard(metrics.snapshot(), {done, running}, DashboardOptions{100, 20, true, now});
   EXPECT_EQ(text.rfind("\x1b[H\x1b[2J", 0), 0u);
   EXPECT_THAT(text, HasSubstr("active 1  created 2 (2.0/min)  failure rate 100.0% of 1"));
   EXPECT_THAT(text, HasSubstr("completed 0  failed 1  dead 0  lost 0  median duration <=30s"));
@@ -253,8 +254,8 @@ TEST(Dashboard, ShowsRatesAndTheSessionTableUnfinishedFirst) {
   EXPECT_THAT(text, HasSubstr("failed     2h05m   medium"));
   EXPECT_THAT(text.substr(header), Not(HasSubstr("\x1b")));
 
-  const auto limited = render_dashboard(metrics.snapshot(), {done, running},
-                                        DashboardOptions{100, 1, false, now});
+  const auto limited =
+      render_dashboard(metrics.snapshot(), {done, running}, DashboardOptions{100, 1, false, now});
   EXPECT_NE(limited.rfind("hivemind sessions", 0), std::string::npos);
   EXPECT_THAT(limited, Not(HasSubstr("11111111")));
   EXPECT_THAT(limited, HasSubstr("... 1 more\n"));

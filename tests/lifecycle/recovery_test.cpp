@@ -15,6 +15,7 @@
 #include "lifecycle/temp_dir.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
+#include "support/quick_wait.hpp"
 
 using namespace hivemind;
 using namespace std::chrono_literals;
@@ -28,11 +29,16 @@ namespace fs = std::filesystem;
 namespace {
 
 WaitOptions quick_wait() {
-  WaitOptions options;
-  options.initial_interval = 20ms;
-  options.max_interval = 100ms;
-  options.liveness_interval = 50ms;
-  options.timeout = 30s;
+  return hivemind::testing::quick_wait_options();
+}
+
+// Retries every 20-100 ms while the container is away.
+RestartTolerantWaitOptions quick_restart_wait(std::chrono::milliseconds unavailable_deadline) {
+  RestartTolerantWaitOptions options;
+  options.wait = quick_wait();
+  options.backoff.initial_delay = 20ms;
+  options.backoff.max_delay = 100ms;
+  options.unavailable_deadline = unavailable_deadline;
   return options;
 }
 
@@ -115,7 +121,8 @@ TEST_F(Lifecycle, RecoveryAfterAnApplicationCrash) {
   }
   // While it is down: one finishes, one loses its process (as after an exec crash).
   HiveMindClient observer(container.options());
-  ASSERT_TRUE(eventually([&] { return observer.status(finished) == SessionStatus::Kind::completed; }));
+  ASSERT_TRUE(
+      eventually([&] { return observer.status(finished) == SessionStatus::Kind::completed; }));
   ASSERT_TRUE(eventually(
       [&] { return SessionHandle::from_uuid(observer, running).is_process_alive() == true; }));
   SessionHandle::from_uuid(observer, dead).cancel();  // ends its process...
@@ -193,11 +200,7 @@ TEST_F(Lifecycle, WaitThroughARestartEndsDeadOnceTheContainerIsBack) {
   // The container stops (every process killed, as a restart does) ...
   container.set_switch("stopped", true);
   container.control("restart");
-  RestartTolerantWaitOptions options;
-  options.wait = quick_wait();
-  options.backoff.initial_delay = 20ms;
-  options.backoff.max_delay = 100ms;
-  options.unavailable_deadline = 60s;
+  const auto options = quick_restart_wait(60s);
   auto waiting = std::async(std::launch::async,
                             [&] { return client.wait_through_restarts(session.uuid(), options); });
   // ... and stays down until the waiter has certainly met it (exec failures counted).
@@ -215,10 +218,7 @@ TEST_F(Lifecycle, WaitThroughARecreationEndsLost) {
   const auto session = client.spawn_task("recreated away #sleep=60");
   container.set_switch("stopped", true);
   recreate_container();
-  RestartTolerantWaitOptions options;
-  options.wait = quick_wait();
-  options.backoff.initial_delay = 20ms;
-  options.backoff.max_delay = 100ms;
+  const auto options = quick_restart_wait(60s);
   auto waiting = std::async(std::launch::async,
                             [&] { return client.wait_through_restarts(session.uuid(), options); });
   ASSERT_TRUE(eventually([&] { return metrics->snapshot().docker_exec_failures >= 2; }));
@@ -234,11 +234,7 @@ TEST_F(Lifecycle, WaitThroughRestartsGivesUpAfterItsDeadline) {
   HiveMindClient client(options());
   const auto session = client.spawn_task("never seen again #sleep=60");
   container.set_switch("stopped", true);
-  RestartTolerantWaitOptions options;
-  options.wait = quick_wait();
-  options.backoff.initial_delay = 10ms;
-  options.backoff.max_delay = 20ms;
-  options.unavailable_deadline = 200ms;
+  const auto options = quick_restart_wait(200ms);
   const auto error = capture_error([&] { client.wait_through_restarts(session.uuid(), options); });
   EXPECT_EQ(error.kind(), errc::container_unavailable);
   EXPECT_THAT(error.what(), HasSubstr("still unreachable 200 ms"));
