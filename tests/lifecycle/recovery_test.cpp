@@ -12,6 +12,7 @@
 #include "hivemind/recovery_report.hpp"
 #include "hivemind/session_handle.hpp"
 #include "hivemind/session_journal.hpp"
+#include "hivemind/session_watcher.hpp"
 #include "lifecycle/temp_dir.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
@@ -291,4 +292,31 @@ TEST_F(Lifecycle, CleanupWithoutAJournalArchivesTheContainersFinishedSessions) {
   EXPECT_FALSE(report.container);
   EXPECT_EQ(container.count_verb("cleanup"), 0u);
   EXPECT_TRUE(client.cleanup_finished(policy).sessions.empty());  // the archive marks it done
+}
+
+TEST_F(Lifecycle, WatcherArchivesSessionsAsTheyEnd) {
+  HiveMindClient client(options());
+  WatcherOptions watcher_options;
+  watcher_options.interval = 50ms;
+  watcher_options.liveness_interval = 50ms;
+  CleanupPolicy policy;
+  policy.archive_dir = archive.path();
+  policy.container_cleanup = false;
+  watcher_options.cleanup = policy;
+  SessionWatcher watcher(client, watcher_options);
+
+  const auto good = client.spawn_task("watched #sleep=0.1");
+  const auto bad = client.spawn_task("watched, failing #sleep=0.1 #exit=2");
+  EXPECT_EQ(watcher.wait(good.uuid()).outcome, WaitOutcome::completed);
+  EXPECT_EQ(watcher.wait(bad.uuid()).outcome, WaitOutcome::dead);
+  // The cleanup runs on the watcher's tick after the waits were answered.
+  const auto archived = [&](const std::string& id) {
+    const auto entry = client.journal()->find(id);
+    return entry && !entry->archive_dir.empty();
+  };
+  ASSERT_TRUE(eventually([&] { return archived(good.uuid()) && archived(bad.uuid()); }));
+  ASSERT_TRUE(eventually([&] { return client.status(bad.uuid()) == SessionStatus::Kind::failed; }));
+  EXPECT_TRUE(fs::is_regular_file(archive.path() / good.uuid() / "outputs" / "result.md"));
+  EXPECT_TRUE(fs::is_regular_file(archive.path() / bad.uuid() / "session.log"));
+  EXPECT_EQ(container.count_verb("cleanup"), 0u);
 }
