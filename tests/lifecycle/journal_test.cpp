@@ -107,6 +107,34 @@ TEST_F(Journal, TornLastRecordIsSkippedAndCutOffBeforeTheNextAppend) {
   EXPECT_EQ(reopened.load_report().torn_bytes, 0u);
 }
 
+// What a crash (or a power loss) can leave: the last record cut at any byte. Every cut
+// loads the earlier records and nothing of the cut one; a writer reopening it goes on.
+TEST_F(Journal, LastRecordCutAtAnyByteLoadsEveryEarlierRecord) {
+  {
+    SessionJournal journal(dir.path());
+    journal.record(entry("s1"));
+    journal.record(entry("s2"));
+    journal.record(entry("s3", "the last record, cut"));
+  }
+  const auto whole = slurp(file());
+  const auto last_start = whole.rfind('\n', whole.size() - 2) + 1;
+  for (auto cut = last_start + 1; cut < whole.size(); ++cut) {
+    { std::ofstream(file(), std::ios::binary | std::ios::trunc) << whole.substr(0, cut); }
+    const auto entries = SessionJournal::read(dir.path());
+    ASSERT_EQ(entries.size(), 2u) << "cut at byte " << cut;
+    EXPECT_EQ(entries[1].session_id, "s2");
+  }
+  // Reopened for writing after the last cut: the torn bytes go, new records follow.
+  {
+    SessionJournal journal(dir.path());
+    EXPECT_EQ(journal.load_report().torn_bytes, whole.size() - 1 - last_start);
+    journal.record(entry("s4"));
+  }
+  const auto entries = SessionJournal::read(dir.path());
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[2].session_id, "s4");
+}
+
 TEST_F(Journal, GarbageLineNamesTheFileAndLine) {
   {
     SessionJournal journal(dir.path());
