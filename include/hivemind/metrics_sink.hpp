@@ -28,8 +28,8 @@ class MetricsSink {
   virtual ~MetricsSink() = default;
 
   // One container CLI invocation (`docker exec ...`), successful or not. `failed`: the
-  // CLI could not run, the container was unavailable, or the call timed out; a command
-  // that ran and exited non-zero is not an exec failure.
+  // CLI could not run, the container was unavailable, or the call timed out or was
+  // cancelled; a command that ran and exited non-zero is not an exec failure.
   virtual void on_docker_exec(std::chrono::nanoseconds /*latency*/, bool /*failed*/) {}
 
   // One MCP JSON-RPC call from issue to answer (or error).

@@ -1,8 +1,12 @@
 // Times one call (a container exec, an MCP request) for a MetricsSink. finish() reports
-// it; a timer destroyed unfinished (the call threw) reports a failure.
+// it; a timer destroyed unfinished (the call threw: timeout, cancellation, ...) reports a
+// failure. It shares ownership of the sink, so a coroutine frame destroyed late still
+// reports into a live one.
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <utility>
 
 #include "hivemind/metrics_sink.hpp"
 
@@ -12,20 +16,20 @@ class CallTimer {
  public:
   using Hook = void (MetricsSink::*)(std::chrono::nanoseconds, bool);
 
-  CallTimer(MetricsSink* sink, Hook hook)
-      : sink_(sink), hook_(hook), began_(std::chrono::steady_clock::now()) {}
+  CallTimer(std::shared_ptr<MetricsSink> sink, Hook hook)
+      : sink_(std::move(sink)), hook_(hook), began_(std::chrono::steady_clock::now()) {}
   CallTimer(const CallTimer&) = delete;
   CallTimer& operator=(const CallTimer&) = delete;
   ~CallTimer() { finish(true); }
 
   void finish(bool failed) {
-    if (sink_ == nullptr) return;
-    (sink_->*hook_)(std::chrono::steady_clock::now() - began_, failed);
-    sink_ = nullptr;
+    if (!sink_) return;
+    ((*sink_).*hook_)(std::chrono::steady_clock::now() - began_, failed);
+    sink_.reset();
   }
 
  private:
-  MetricsSink* sink_;
+  std::shared_ptr<MetricsSink> sink_;
   Hook hook_;
   std::chrono::steady_clock::time_point began_;
 };

@@ -98,7 +98,7 @@ asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
   for (int attempt = 1;; ++attempt) {
     logger()->debug("exec (attempt {}/{}): {} ... {}", attempt, attempts, options.cli,
                     command.empty() ? "" : command.front());
-    CallTimer exec_timer(options.metrics.get(), &MetricsSink::on_docker_exec);
+    CallTimer exec_timer(options.metrics, &MetricsSink::on_docker_exec);
     ProcessResult result = co_await run_process(request);
     ContainerResult finished{argv, result.exit_code, std::move(result.out), std::move(result.err)};
 

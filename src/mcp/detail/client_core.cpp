@@ -502,7 +502,7 @@ std::optional<McpServerInfo> ClientCore::server_info() const {
 
 asio::awaitable<json> ClientCore::call(std::string method, json params, CallOptions call_options) {
   const auto deadline = deadline_for(call_options);
-  detail::CallTimer timer(options_.metrics.get(), &MetricsSink::on_mcp_request);
+  detail::CallTimer timer(options_.metrics, &MetricsSink::on_mcp_request);
   InFlightSlot slot = co_await acquire_slot(deadline);
   for (int attempt = 1;; ++attempt) {
     // Connected before taking a rate-limit slot, so sends follow the limiter's
