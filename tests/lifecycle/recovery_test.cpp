@@ -64,6 +64,19 @@ class Lifecycle : public ::testing::Test {
     return options;
   }
 
+  // wait_through_restarts on a stopped container, which is started again once the
+  // waiter has certainly met it stopped (its exec failures are counted).
+  WaitResult wait_until_container_returns(const HiveMindClient& client,
+                                          const std::string& session_id) const {
+    const auto wait_options = quick_restart_wait(60s);
+    auto waiting = std::async(
+        std::launch::async, [&] { return client.wait_through_restarts(session_id, wait_options); });
+    const bool met = eventually([&] { return metrics->snapshot().docker_exec_failures >= 2; });
+    container.set_switch("stopped", false);
+    EXPECT_TRUE(met);
+    return waiting.get();
+  }
+
   // Wipes the container's sessions as a recreated container would have none.
   void recreate_container() const {
     container.control("restart");
@@ -198,16 +211,10 @@ TEST_F(Lifecycle, WaitThroughARestartEndsDeadOnceTheContainerIsBack) {
   HiveMindClient client(options());
   const auto session = client.spawn_task("interrupted #sleep=60");
   ASSERT_TRUE(eventually([&] { return session.is_process_alive() == true; }));
-  // The container stops (every process killed, as a restart does) ...
+  // The container stops, every process killed as a restart does.
   container.set_switch("stopped", true);
   container.control("restart");
-  const auto options = quick_restart_wait(60s);
-  auto waiting = std::async(std::launch::async,
-                            [&] { return client.wait_through_restarts(session.uuid(), options); });
-  // ... and stays down until the waiter has certainly met it (exec failures counted).
-  ASSERT_TRUE(eventually([&] { return metrics->snapshot().docker_exec_failures >= 2; }));
-  container.set_switch("stopped", false);
-  const auto result = waiting.get();
+  const auto result = wait_until_container_returns(client, session.uuid());
   EXPECT_EQ(result.outcome, WaitOutcome::dead);
   EXPECT_THAT(result.evidence, HasSubstr("no process matching"));
   EXPECT_EQ(client.journal()->find(session.uuid())->status, "dead");
@@ -219,12 +226,7 @@ TEST_F(Lifecycle, WaitThroughARecreationEndsLost) {
   const auto session = client.spawn_task("recreated away #sleep=60");
   container.set_switch("stopped", true);
   recreate_container();
-  const auto options = quick_restart_wait(60s);
-  auto waiting = std::async(std::launch::async,
-                            [&] { return client.wait_through_restarts(session.uuid(), options); });
-  ASSERT_TRUE(eventually([&] { return metrics->snapshot().docker_exec_failures >= 2; }));
-  container.set_switch("stopped", false);
-  const auto result = waiting.get();
+  const auto result = wait_until_container_returns(client, session.uuid());
   EXPECT_EQ(result.outcome, WaitOutcome::lost);
   EXPECT_THAT(result.evidence, HasSubstr("not in the container's session list"));
   EXPECT_EQ(result.metadata.task, "recreated away #sleep=60");  // from the journal
