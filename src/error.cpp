@@ -11,7 +11,7 @@ struct ErrcInfo {
 };
 
 // Indexed by the errc value; slot 0 is unused because errc starts at 1 (0 means success).
-constexpr std::array<ErrcInfo, 17> kErrcInfo{{
+constexpr std::array<ErrcInfo, 19> kErrcInfo{{
     {"unknown", "unknown hivemind error"},
     {"docker_exec_failed", "container CLI invocation failed"},
     {"container_unavailable", "container unavailable"},
@@ -29,6 +29,8 @@ constexpr std::array<ErrcInfo, 17> kErrcInfo{{
     {"task_failed", "task failed"},
     {"output_too_large", "output exceeds its bound"},
     {"rate_limited", "rate limit exceeded"},
+    {"journal_locked", "session journal in use"},
+    {"journal_corrupt", "session journal unreadable"},
 }};
 
 const ErrcInfo& info(int value) noexcept {

@@ -12,8 +12,11 @@
 #include "detail/run_sync.hpp"
 #include "detail/session_manager_output.hpp"
 #include "hivemind/error.hpp"
+#include "hivemind/logging.hpp"
 #include "hivemind/metadata_cache.hpp"
+#include "hivemind/recovery_report.hpp"
 #include "hivemind/session_handle.hpp"
+#include "hivemind/session_journal.hpp"
 
 namespace hivemind {
 namespace {
@@ -87,11 +90,32 @@ class HiveMindClient::Runner {
 HiveMindClient::HiveMindClient(ClientOptions options)
     : config_(std::make_shared<const ClientOptions>(std::move(options))),
       runner_(std::make_shared<Runner>()),
-      executor_(runner_->get_executor()) {}
+      executor_(runner_->get_executor()) {
+  open_journal();
+}
 
 HiveMindClient::HiveMindClient(executor_type executor, ClientOptions options)
     : config_(std::make_shared<const ClientOptions>(std::move(options))),
-      executor_(std::move(executor)) {}
+      executor_(std::move(executor)) {
+  open_journal();
+}
+
+void HiveMindClient::open_journal() {
+  if (config_->journal_dir.empty()) return;
+  journal_ = std::make_shared<SessionJournal>(config_->journal_dir);
+  if (!config_->recover_on_start) return;
+  try {
+    const auto report = detail::run_sync(recover_op(*this));
+    logger()->info(
+        "session journal {}: {} running, {} finished, {} dead, {} lost since the last run",
+        config_->journal_dir.string(), report.running.size(), report.finished.size(),
+        report.dead.size(), report.lost.size());
+  } catch (const Error& e) {
+    // The application may well start before its container; recover() can be called later.
+    logger()->warn("session journal {}: recovery at start failed: {}",
+                   config_->journal_dir.string(), e.what());
+  }
+}
 
 HiveMindClient::HiveMindClient(EmptyTag)
     : config_(std::make_shared<const ClientOptions>()), executor_(asio::system_executor()) {}
@@ -144,11 +168,43 @@ asio::awaitable<void> HiveMindClient::start_op(Config config, std::string sessio
   co_await start_detached(*config, std::move(session_id), std::move(extra_args));
 }
 
+namespace {
+
+// Durable before the UUID reaches the caller: a crash right after never loses a session.
+void record_created(const HiveMindClient& client, const std::string& session_id, std::string task,
+                    Priority priority, nlohmann::json metadata) {
+  if (auto* journal = client.journal()) {
+    JournalEntry entry;
+    entry.session_id = session_id;
+    entry.task = std::move(task);
+    entry.priority = priority;
+    entry.metadata = std::move(metadata);
+    entry.created = entry.status_seen = std::chrono::system_clock::now();
+    try {
+      journal->record(entry);
+    } catch (const Error& e) {
+      throw Error(e.code(), "session " + session_id +
+                                " was created in the container but not journaled: " + e.what());
+    }
+  }
+  if (const auto& metrics = client.options().metrics) metrics->on_session_created(session_id);
+}
+
+}  // namespace
+
+asio::awaitable<std::string> HiveMindClient::create_recorded_op(HiveMindClient client,
+                                                                std::string task, Priority priority,
+                                                                nlohmann::json metadata) {
+  auto session_id = co_await create_op(client.config_, task, priority, metadata);
+  record_created(client, session_id, std::move(task), priority, std::move(metadata));
+  co_return session_id;
+}
+
 asio::awaitable<SessionHandle> HiveMindClient::spawn_task_op(HiveMindClient client,
                                                              std::string task, Priority priority,
                                                              nlohmann::json metadata) {
   auto session_id =
-      co_await create_op(client.config_, std::move(task), priority, std::move(metadata));
+      co_await create_recorded_op(client, std::move(task), priority, std::move(metadata));
   co_await start_detached(*client.config_, session_id, std::vector<std::string>{});
   co_return SessionHandle::from_uuid(std::move(client), session_id);
 }
@@ -251,7 +307,7 @@ asio::awaitable<void> HiveMindClient::init_op(Config config) {
 
 std::string HiveMindClient::create(std::string_view task, Priority priority,
                                    const nlohmann::json& metadata) const {
-  return detail::run_sync(create_op(config_, std::string(task), priority, metadata));
+  return detail::run_sync(create_recorded_op(*this, std::string(task), priority, metadata));
 }
 
 void HiveMindClient::start(std::string_view session_id,

@@ -3,6 +3,7 @@
 
 #include "detail/cancellation.hpp"
 #include "detail/run_sync.hpp"
+#include "detail/session_end.hpp"
 #include "detail/session_processes.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/logging.hpp"
@@ -57,6 +58,8 @@ std::string_view to_string(WaitOutcome outcome) noexcept {
       return "dead";
     case WaitOutcome::stale:
       return "stale";
+    case WaitOutcome::lost:
+      return "lost";
   }
   return "unknown";
 }
@@ -132,6 +135,7 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
   // The final answer must match the final status, never a cached earlier one.
   result.metadata =
       co_await HiveMindClient::get_op(config, uuid, HiveMindClient::MetadataSource::container);
+  detail::record_session_end(session.client_, uuid, result);
   co_return result;
 }
 

@@ -18,6 +18,7 @@
 #include "detail/container_exec.hpp"
 #include "detail/input_validation.hpp"
 #include "detail/run_sync.hpp"
+#include "detail/session_end.hpp"
 #include "detail/session_manager_output.hpp"
 #include "detail/session_processes.hpp"
 #include "hivemind/error.hpp"
@@ -195,6 +196,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       std::lock_guard lock(mutex_);
       ++stats_.liveness_calls;
     }
+    bool any_ended = false;
     const auto statuses = co_await list_statuses();
     {
       std::lock_guard lock(mutex_);
@@ -220,7 +222,20 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
         result = WaitResult{*verdict, entry->second, {}, {}};
       }
       result->metadata = co_await ClientAccess::get(config, session_id);
+      detail::record_session_end(client_, session_id, *result);
       finish(session_id, std::move(*result), nullptr);
+      any_ended = true;
+    }
+    if (any_ended && options_.cleanup) co_await clean_up();
+  }
+
+  // Archiving is housekeeping: a failure is logged and retried after the next ending.
+  asio::awaitable<void> clean_up() {
+    try {
+      const auto report = co_await ClientAccess::cleanup_finished(client_, *options_.cleanup);
+      logger()->info("watcher cleanup: {} finished session(s) handled", report.sessions.size());
+    } catch (const std::exception& e) {
+      logger()->warn("watcher cleanup failed: {}", e.what());
     }
   }
 

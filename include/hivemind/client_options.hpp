@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "hivemind/metrics_sink.hpp"
 #include "hivemind/retry_policy.hpp"
 
 namespace hivemind {
@@ -52,6 +53,16 @@ struct ClientOptions {
   // Remembers `get` answers for its TTL (see metadata_cache.hpp). Null (the default): every
   // `get` asks the container. Copies of the options share the cache.
   std::shared_ptr<MetadataCache> metadata_cache;
+
+  // Directory of the client's SessionJournal (docs/lifecycle.md): every session it
+  // creates is recorded there, durably, before its UUID is returned. Empty: no journal.
+  // The journal is locked by the client (and its copies and handles) while they live.
+  std::filesystem::path journal_dir;
+  // With a journal: reconcile it with the container when the client is constructed
+  // (HiveMindClient::recover). A container that cannot be reached then is logged, not thrown.
+  bool recover_on_start = true;
+  // Receives container exec and session lifecycle events (e.g. a LifecycleMetrics). Null: none.
+  std::shared_ptr<MetricsSink> metrics;
 
   // Defaults overridden by the environment: HIVEMIND_DOCKER (CLI name or path),
   // HIVEMIND_CONTAINER, HIVEMIND_SCRIPT, HIVEMIND_HOST_EXT_DIR and HIVEMIND_TIMEOUT (per-call

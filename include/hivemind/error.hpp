@@ -28,6 +28,8 @@ enum class errc {
   task_failed,             // the session ended in failure
   output_too_large,        // a captured stream or a line exceeded its configured bound
   rate_limited,            // the server (or the client's own limiter) refused for rate
+  journal_locked,          // another process (or SessionJournal) holds the journal directory
+  journal_corrupt,         // a journal file is not readable (garbage, wrong version)
 };
 
 const std::error_category& error_category() noexcept;

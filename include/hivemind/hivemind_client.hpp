@@ -12,6 +12,7 @@
 #pragma once
 
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,16 +22,21 @@
 #include <boost/asio/co_spawn.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hivemind/cleanup_policy.hpp"
 #include "hivemind/cleanup_report.hpp"
 #include "hivemind/client_options.hpp"
 #include "hivemind/priority.hpp"
+#include "hivemind/restart_tolerant_wait.hpp"
 #include "hivemind/session_index.hpp"
 #include "hivemind/session_metadata.hpp"
 #include "hivemind/session_status.hpp"
+#include "hivemind/wait_options.hpp"
 
 namespace hivemind {
 
 class SessionHandle;
+class SessionJournal;
+struct RecoveryReport;
 namespace detail {
 struct ClientAccess;
 }
@@ -68,10 +74,27 @@ class HiveMindClient {
   CleanupReport cleanup(int max_age_hours = 24) const;
   void init() const;
 
+  // Sessions that outlive the application (docs/lifecycle.md; recover() needs
+  // hivemind/recovery_report.hpp). The journal opened from ClientOptions::journal_dir, null without
+  // one.
+  SessionJournal* journal() const noexcept { return journal_.get(); }
+  // Reconciles the journal's unfinished sessions with the container (invalid_argument
+  // without a journal): finished ones get their final status, running ones come back as
+  // handles, unknown ones are marked lost and running ones without a process dead.
+  RecoveryReport recover() const;
+  // Archives finished sessions per the policy, then runs the container's cleanup.
+  CleanupFinishedReport cleanup_finished(const CleanupPolicy& policy) const;
+  // As SessionHandle::wait_for_completion, but a container that becomes unreachable is
+  // retried with backoff up to a deadline; once back, the session is reconciled (it may
+  // have become dead or lost meanwhile, or still run: then the wait goes on).
+  WaitResult wait_through_restarts(std::string_view session_id,
+                                   const RestartTolerantWaitOptions& options,
+                                   std::stop_token stop = {}) const;
+
   template <class Token>
   auto async_create(std::string task, Priority priority, nlohmann::json metadata,
                     Token&& token) const {
-    return spawn(create_op(config_, std::move(task), priority, std::move(metadata)),
+    return spawn(create_recorded_op(*this, std::move(task), priority, std::move(metadata)),
                  std::forward<Token>(token));
   }
   template <class Token>
@@ -119,6 +142,20 @@ class HiveMindClient {
   auto async_init(Token&& token) const {
     return spawn(init_op(config_), std::forward<Token>(token));
   }
+  template <class Token>
+  auto async_recover(Token&& token) const {
+    return spawn(recover_op(*this), std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_cleanup_finished(CleanupPolicy policy, Token&& token) const {
+    return spawn(cleanup_finished_op(*this, std::move(policy)), std::forward<Token>(token));
+  }
+  template <class Token>
+  auto async_wait_through_restarts(std::string session_id, RestartTolerantWaitOptions options,
+                                   Token&& token) const {
+    return spawn(wait_through_restarts_op(*this, std::move(session_id), std::move(options)),
+                 std::forward<Token>(token));
+  }
 
   using Config = std::shared_ptr<const ClientOptions>;
 
@@ -157,10 +194,21 @@ class HiveMindClient {
                                                        std::string status);
   static boost::asio::awaitable<CleanupReport> cleanup_op(Config config, int max_age_hours);
   static boost::asio::awaitable<void> init_op(Config config);
+  // create, then the journal record (when there is a journal) before the UUID is returned.
+  static boost::asio::awaitable<std::string> create_recorded_op(HiveMindClient client,
+                                                                std::string task, Priority priority,
+                                                                nlohmann::json metadata);
+  static boost::asio::awaitable<RecoveryReport> recover_op(HiveMindClient client);
+  static boost::asio::awaitable<CleanupFinishedReport> cleanup_finished_op(HiveMindClient client,
+                                                                           CleanupPolicy policy);
+  static boost::asio::awaitable<WaitResult> wait_through_restarts_op(
+      HiveMindClient client, std::string session_id, RestartTolerantWaitOptions options);
+  void open_journal();
 
   Config config_;
   std::shared_ptr<Runner> runner_;  // null when running on the caller's executor
   executor_type executor_;
+  std::shared_ptr<SessionJournal> journal_;  // null without ClientOptions::journal_dir
 };
 
 }  // namespace hivemind

@@ -117,6 +117,7 @@ class SessionHandle {
   }
 
  private:
+  friend class HiveMindClient;  // its lifecycle operations wait and read logs
   SessionHandle(HiveMindClient client, std::string session_id)
       : client_(std::move(client)), uuid_(std::move(session_id)) {}
 

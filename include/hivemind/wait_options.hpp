@@ -42,6 +42,7 @@ enum class WaitOutcome {
   failed,     // status `failed` (written by update-status, e.g. after a cancel)
   dead,       // status still starting/running, but the session's process is gone
   stale,      // running, but the log did not grow for WaitOptions::stale_after
+  lost,       // the container no longer knows the session (recreated, cleaned up)
 };
 
 std::string_view to_string(WaitOutcome outcome) noexcept;

@@ -14,6 +14,13 @@ struct ClientAccess {
   static boost::asio::awaitable<SessionMetadata> get(Config config, std::string session_id) {
     return HiveMindClient::get_op(std::move(config), std::move(session_id));
   }
+  static boost::asio::awaitable<CleanupFinishedReport> cleanup_finished(
+      const HiveMindClient& client, CleanupPolicy policy) {
+    return HiveMindClient::cleanup_finished_op(client, std::move(policy));
+  }
+  static boost::asio::awaitable<SessionIndex> list(Config config) {
+    return HiveMindClient::list_op(std::move(config));
+  }
   static boost::asio::awaitable<SessionStatus> status(Config config, std::string session_id) {
     return HiveMindClient::status_op(std::move(config), std::move(session_id));
   }

@@ -7,6 +7,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "detail/call_timer.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/logging.hpp"
 
@@ -98,6 +99,7 @@ asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
   for (int attempt = 1;; ++attempt) {
     logger()->debug("exec (attempt {}/{}): {} ... {}", attempt, attempts, options.cli,
                     command.empty() ? "" : command.front());
+    CallTimer exec_timer(options.metrics, &MetricsSink::on_docker_exec);
     ProcessResult result = co_await run_process(request);
     ContainerResult finished{argv, result.exit_code, std::move(result.out), std::move(result.err)};
 
@@ -125,6 +127,7 @@ asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
                           "): " + excerpt(finished.err),
                       context_of(finished));
     }
+    exec_timer.finish(failure.has_value());
     if (!failure) co_return finished;
     if (!retryable || attempt >= attempts) throw *failure;
 

@@ -12,6 +12,7 @@
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
 #include "support/mock_container.hpp"
+#include "support/quick_wait.hpp"
 
 using namespace hivemind;
 using hivemind::testing::eventually;
@@ -27,15 +28,7 @@ class SessionWait : public ::testing::Test {
   MockContainer container;
   HiveMindClient client{container.options()};
 
-  // Fast polling so tests finish quickly; the semantics are the defaults'.
-  static WaitOptions quick() {
-    WaitOptions options;
-    options.initial_interval = 20ms;
-    options.max_interval = 100ms;
-    options.liveness_interval = 50ms;
-    options.timeout = 30s;
-    return options;
-  }
+  static WaitOptions quick() { return hivemind::testing::quick_wait_options(); }
 };
 
 }  // namespace

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "hivemind/mcp/rate_limiter.hpp"
+#include "hivemind/metrics_sink.hpp"
 #include "hivemind/retry_policy.hpp"
 
 namespace hivemind {
@@ -54,6 +56,9 @@ struct McpOptions {
 
   // A longer line from the relay fails the connection with protocol_error.
   std::size_t max_line_size = 16 * 1024 * 1024;
+
+  // Receives each request's latency and outcome, and reconnects (e.g. a LifecycleMetrics).
+  std::shared_ptr<MetricsSink> metrics;
 };
 
 // Per-call settings.

@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "detail/call_timer.hpp"
 #include "hivemind/logging.hpp"
 #include "mcp/detail/rpc_engine.hpp"
 #include "mcp/detail/rpc_result.hpp"
@@ -224,6 +225,9 @@ asio::awaitable<void> ClientCore::connect_with_retries() {
   for (int attempt = 1;; ++attempt) {
     try {
       co_await open_connection();
+      if (std::exchange(connected_before_, true) && options_.metrics) {
+        options_.metrics->on_mcp_reconnect();
+      }
       co_return;
     } catch (const Error& error) {
       if (closed_ || attempt >= attempts || !worth_reconnecting(error)) throw;
@@ -498,6 +502,7 @@ std::optional<McpServerInfo> ClientCore::server_info() const {
 
 asio::awaitable<json> ClientCore::call(std::string method, json params, CallOptions call_options) {
   const auto deadline = deadline_for(call_options);
+  detail::CallTimer timer(options_.metrics, &MetricsSink::on_mcp_request);
   InFlightSlot slot = co_await acquire_slot(deadline);
   for (int attempt = 1;; ++attempt) {
     // Connected before taking a rate-limit slot, so sends follow the limiter's
@@ -509,7 +514,9 @@ asio::awaitable<json> ClientCore::call(std::string method, json params, CallOpti
     std::shared_ptr<Connection> connection = co_await ensure_ready(deadline);
     connection->used = true;
     try {
-      co_return co_await request(connection, method, params, deadline);
+      json answer = co_await request(connection, method, params, deadline);
+      timer.finish(false);
+      co_return answer;
     } catch (const Error& error) {
       // Only a caller-declared idempotent call may be sent twice.
       const bool retry =

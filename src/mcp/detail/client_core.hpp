@@ -99,6 +99,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
 
   std::shared_ptr<Connection> current_;
   bool connecting_ = false;
+  bool connected_before_ = false;  // a later connection is a reconnect
   std::exception_ptr last_connect_failure_;
   std::deque<std::shared_ptr<AsyncSignal>> connect_waiters_;
   bool closed_ = false;
