@@ -54,6 +54,12 @@ struct McpOptions {
 
   // A longer line from the relay fails the connection with protocol_error.
   std::size_t max_line_size = 16 * 1024 * 1024;
+
+  // Defaults overridden by the environment: HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT (1-65535),
+  // HIVEMIND_MCP_TOKEN and HIVEMIND_TIMEOUT (request_deadline in seconds, may be
+  // fractional; the same variable as ClientOptions). A malformed value throws
+  // invalid_argument naming the variable.
+  static McpOptions from_environment();
 };
 
 // Per-call settings.
