@@ -6,6 +6,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include <hivemind/version.hpp>
@@ -35,14 +36,16 @@ constexpr int kOk = 0, kError = 1, kUsage = 2, kFailed = 3, kDead = 4, kTimeout 
 
 class Hivectl : public ::testing::Test {
  protected:
+  // The mock container's settings; extra_env_ adds to them or replaces them.
   Environment environment() const {
     const auto options = mock_.options();
-    Environment env{{"HIVEMIND_DOCKER", options.cli},
-                    {"HIVEMIND_HOST_EXT_DIR", mock_.host_ext_dir().string()},
-                    {"HIVEMIND_TIMEOUT", "20"}};
-    env.insert(env.end(), options.cli_environment.begin(), options.cli_environment.end());
-    env.insert(env.end(), extra_env_.begin(), extra_env_.end());
-    return env;
+    std::map<std::string, std::string> env{
+        {"HIVEMIND_DOCKER", options.cli},
+        {"HIVEMIND_HOST_EXT_DIR", mock_.host_ext_dir().string()},
+        {"HIVEMIND_TIMEOUT", "20"}};
+    env.insert(options.cli_environment.begin(), options.cli_environment.end());
+    for (const auto& [name, value] : extra_env_) env[name] = value;
+    return {env.begin(), env.end()};
   }
 
   ProgramResult run(const std::vector<std::string>& args) const {
@@ -280,6 +283,13 @@ TEST_F(Hivectl, ContainerProblemsAreConnectionErrors) {
   expect_one_error_line(result, "docker_exec_failed");
 }
 
+TEST_F(Hivectl, VerboseShowsTheSdksRetries) {
+  mock_.set_switch("stopped", true);
+  const auto result = run({"status", "00000000-0000-4000-8000-000000000000", "-v"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  EXPECT_THAT(result.err, HasSubstr("retrying in"));
+}
+
 TEST_F(Hivectl, LogsReadsTheWholeLogOrItsLastLines) {
   const std::string id =
       run_json({"spawn", "log it #loglines=5", "--wait"}).at("session_id");
@@ -339,7 +349,9 @@ class HivectlMcp : public Hivectl {
 };
 
 TEST_F(HivectlMcp, MetricsOfASession) {
-  hivemind::testing::MockRelay relay({.documented_session_tools = true});
+  hivemind::testing::MockRelayOptions options;
+  options.documented_session_tools = true;
+  hivemind::testing::MockRelay relay(options);
   use_relay(relay);
   const std::string id = "11111111-2222-4333-8444-555555555555";
   const auto metrics = run_json({"metrics", id});
@@ -359,7 +371,9 @@ TEST_F(HivectlMcp, MetricsWhereTheServerLacksTheToolExitsNine) {
 }
 
 TEST_F(HivectlMcp, ToolsListsTheServersTools) {
-  hivemind::testing::MockRelay relay({.token = "s3cret"});
+  hivemind::testing::MockRelayOptions options;
+  options.token = "s3cret";
+  hivemind::testing::MockRelay relay(options);
   use_relay(relay, "s3cret");
   const auto tools = run_json({"tools"});
   std::vector<std::string> names;

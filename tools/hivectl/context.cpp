@@ -27,7 +27,14 @@ void Context::add_global_options(CLI::App& app) {
                  "default 30]")
       ->check(CLI::Range(0.001, 604800.0));
   app.add_flag("--json", options_.json, "Print one JSON document per command");
-  app.parse_complete_callback([this] { output_ = Output(options_.json); });
+  app.add_flag("-v,--verbose", options_.verbose,
+               "Show the SDK's log (retries, reconnects) on stderr");
+  app.parse_complete_callback([this] {
+    output_ = Output(options_.json);
+    // Errors reach the user as one line each; the SDK's retry and reconnect warnings
+    // would bury that line, so they are shown only on request.
+    hivemind::logger()->set_level(options_.verbose ? spdlog::level::info : spdlog::level::off);
+  });
 }
 
 const hivemind::HiveMindClient& Context::client() {

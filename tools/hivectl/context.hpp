@@ -34,6 +34,7 @@ struct GlobalOptions {
   std::optional<std::string> mcp_token;
   std::optional<double> timeout_seconds;
   bool json = false;
+  bool verbose = false;
 };
 
 class Context {
