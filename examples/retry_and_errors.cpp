@@ -14,16 +14,29 @@ namespace {
 using namespace std::chrono_literals;
 
 // The guide's IntegrationError, with the SDK error that caused it.
-enum class IntegrationError { docker_exec, session_not_found, mcp_connection, timeout, task_failed, other };
+enum class IntegrationError {
+  docker_exec,
+  session_not_found,
+  mcp_connection,
+  timeout,
+  task_failed,
+  other
+};
 
 const char* to_string(IntegrationError error) {
   switch (error) {
-    case IntegrationError::docker_exec: return "DockerExec";
-    case IntegrationError::session_not_found: return "SessionNotFound";
-    case IntegrationError::mcp_connection: return "McpConnection";
-    case IntegrationError::timeout: return "Timeout";
-    case IntegrationError::task_failed: return "TaskFailed";
-    case IntegrationError::other: return "Other";
+    case IntegrationError::docker_exec:
+      return "DockerExec";
+    case IntegrationError::session_not_found:
+      return "SessionNotFound";
+    case IntegrationError::mcp_connection:
+      return "McpConnection";
+    case IntegrationError::timeout:
+      return "Timeout";
+    case IntegrationError::task_failed:
+      return "TaskFailed";
+    case IntegrationError::other:
+      return "Other";
   }
   return "Other";
 }
@@ -32,14 +45,20 @@ IntegrationError classify(const hivemind::Error& error) {
   using hivemind::errc;
   switch (error.kind().value_or(errc::docker_exec_failed)) {
     case errc::docker_exec_failed:
-    case errc::container_unavailable: return IntegrationError::docker_exec;
-    case errc::session_not_found: return IntegrationError::session_not_found;
+    case errc::container_unavailable:
+      return IntegrationError::docker_exec;
+    case errc::session_not_found:
+      return IntegrationError::session_not_found;
     case errc::connection_failed:
     case errc::connection_lost:
-    case errc::auth_failed: return IntegrationError::mcp_connection;
-    case errc::timeout: return IntegrationError::timeout;
-    case errc::task_failed: return IntegrationError::task_failed;
-    default: return IntegrationError::other;
+    case errc::auth_failed:
+      return IntegrationError::mcp_connection;
+    case errc::timeout:
+      return IntegrationError::timeout;
+    case errc::task_failed:
+      return IntegrationError::task_failed;
+    default:
+      return IntegrationError::other;
   }
 }
 
@@ -115,9 +134,9 @@ int main() {
       wait.liveness_interval = 1s;
       const auto result = crashing.wait_for_completion(wait);
       if (result.outcome != hivemind::WaitOutcome::completed) {
-        throw hivemind::Error(hivemind::errc::task_failed,
-                              std::string(hivemind::to_string(result.outcome)) + ": " +
-                                  result.evidence);
+        throw hivemind::Error(
+            hivemind::errc::task_failed,
+            std::string(hivemind::to_string(result.outcome)) + ": " + result.evidence);
       }
     });
 

@@ -49,7 +49,8 @@ hivemind::Priority determine_priority(const VoiceCommand& command) {
 }
 
 std::string now_iso8601() {
-  const auto now = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  const auto now =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   return hivemind::Timestamp{now, std::chrono::minutes(0)}.to_string();
 }
 

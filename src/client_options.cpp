@@ -26,8 +26,8 @@ std::chrono::milliseconds parse_seconds(const char* variable, const std::string&
 }
 
 std::uint16_t parse_port(const char* variable, const std::string& text) {
-  const bool digits_only =
-      !text.empty() && text.size() <= 5 && text.find_first_not_of("0123456789") == std::string::npos;
+  const bool digits_only = !text.empty() && text.size() <= 5 &&
+                           text.find_first_not_of("0123456789") == std::string::npos;
   const int port = digits_only ? std::stoi(text) : 0;
   if (port < 1 || port > 65535) {
     throw Error(errc::invalid_argument,

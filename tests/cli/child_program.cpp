@@ -90,8 +90,10 @@ ChildProgram::ChildProgram(const std::string& program, const std::vector<std::st
     ::close(err_pipe[0]);
     throw std::runtime_error("cannot run " + program);
   }
-  state_->out_reader = std::thread(read_all, out_pipe[0], std::ref(state_->mutex), std::ref(state_->out));
-  state_->err_reader = std::thread(read_all, err_pipe[0], std::ref(state_->mutex), std::ref(state_->err));
+  state_->out_reader =
+      std::thread(read_all, out_pipe[0], std::ref(state_->mutex), std::ref(state_->out));
+  state_->err_reader =
+      std::thread(read_all, err_pipe[0], std::ref(state_->mutex), std::ref(state_->err));
 }
 
 ChildProgram::~ChildProgram() {
@@ -111,13 +113,15 @@ std::string ChildProgram::err_so_far() const {
   return state_->err;
 }
 
-void ChildProgram::send_signal(int signal_number) const { ::kill(state_->pid, signal_number); }
+void ChildProgram::send_signal(int signal_number) const {
+  ::kill(state_->pid, signal_number);
+}
 
 ProgramResult ChildProgram::finish(std::chrono::milliseconds limit) {
   if (!state_->reaped) {
     int status = 0;
-    const bool exited = eventually(
-        [&] { return ::waitpid(state_->pid, &status, WNOHANG) == state_->pid; }, limit);
+    const bool exited =
+        eventually([&] { return ::waitpid(state_->pid, &status, WNOHANG) == state_->pid; }, limit);
     if (!exited) {
       ::kill(state_->pid, SIGKILL);
       ::waitpid(state_->pid, &status, 0);

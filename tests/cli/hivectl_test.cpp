@@ -39,10 +39,9 @@ class Hivectl : public ::testing::Test {
   // The mock container's settings; extra_env_ adds to them or replaces them.
   Environment environment() const {
     const auto options = mock_.options();
-    std::map<std::string, std::string> env{
-        {"HIVEMIND_DOCKER", options.cli},
-        {"HIVEMIND_HOST_EXT_DIR", mock_.host_ext_dir().string()},
-        {"HIVEMIND_TIMEOUT", "20"}};
+    std::map<std::string, std::string> env{{"HIVEMIND_DOCKER", options.cli},
+                                           {"HIVEMIND_HOST_EXT_DIR", mock_.host_ext_dir().string()},
+                                           {"HIVEMIND_TIMEOUT", "20"}};
     env.insert(options.cli_environment.begin(), options.cli_environment.end());
     for (const auto& [name, value] : extra_env_) env[name] = value;
     return {env.begin(), env.end()};
@@ -145,8 +144,8 @@ TEST_F(Hivectl, CreateStatusGetListAndStart) {
   EXPECT_TRUE(std::regex_match(id, kUuid)) << id;
 
   auto status = run_json({"status", id});
-  EXPECT_EQ(status, json::parse(R"({"sessions":[{"session_id":")" + id +
-                                R"(","status":"created"}]})"));
+  EXPECT_EQ(status,
+            json::parse(R"({"sessions":[{"session_id":")" + id + R"(","status":"created"}]})"));
 
   const auto metadata = run_json({"get", id});
   EXPECT_EQ(metadata.at("task"), "write the docs #sleep=0.2");
@@ -188,7 +187,8 @@ TEST_F(Hivectl, SpawnWaitShowsProgressAsPlainLinesWhenNotATerminal) {
   std::smatch id;
   ASSERT_TRUE(std::regex_search(result.out, id, kUuid));
   // `[   0.3s] UUID status` lines, one per change, no terminal escapes.
-  const std::regex change("\\[ *[0-9]+\\.[0-9]s\\] " + id.str() + " (created|starting|running|completed)");
+  const std::regex change("\\[ *[0-9]+\\.[0-9]s\\] " + id.str() +
+                          " (created|starting|running|completed)");
   EXPECT_TRUE(std::regex_search(result.out, change)) << result.out;
   EXPECT_THAT(result.out, HasSubstr(id.str() + " completed"));
   EXPECT_THAT(result.out, ::testing::Not(HasSubstr("\033[")));
@@ -221,8 +221,9 @@ TEST_F(Hivectl, ASessionWhoseTaskFailsIsReportedDead) {
 
 TEST_F(Hivectl, CancelThenWaitReportsFailed) {
   const std::string id = run_json({"spawn", "long #sleep=60"}).at("session_id");
-  ASSERT_TRUE(hivemind::testing::eventually(
-      [&] { return run_json({"status", id})["sessions"][0]["status"] == "running"; }));
+  ASSERT_TRUE(hivemind::testing::eventually([&] {
+    return run_json({"status", id})["sessions"][0]["status"] == "running";
+  }));
   EXPECT_EQ(run_json({"cancel", id}), json({{"session_id", id}, {"outcome", "cancelled"}}));
   EXPECT_EQ(run_json({"cancel", id}).at("outcome"), "already_finished");
   const auto waited = run({"wait", id});
@@ -258,7 +259,8 @@ TEST_F(Hivectl, UnknownSessionExitsEightButOthersAreShown) {
   const std::string unknown = "00000000-0000-4000-8000-000000000000";
   const auto result = run({"status", known, unknown});
   EXPECT_EQ(result.exit_code, kNotFound);
-  EXPECT_THAT(result.out, AllOf(HasSubstr(known + "  created"), HasSubstr(unknown + "  not_found")));
+  EXPECT_THAT(result.out,
+              AllOf(HasSubstr(known + "  created"), HasSubstr(unknown + "  not_found")));
   expect_one_error_line(result, "session_not_found");
   EXPECT_EQ(run({"get", unknown}).exit_code, kNotFound);
 }
@@ -283,6 +285,15 @@ TEST_F(Hivectl, ContainerProblemsAreConnectionErrors) {
   expect_one_error_line(result, "docker_exec_failed");
 }
 
+TEST_F(Hivectl, CallTimeoutEndsAHangingCall) {
+  mock_.set_switch("hang", true);
+  const auto result = run({"list", "--call-timeout", "500ms"});
+  EXPECT_EQ(result.exit_code, kTimeout);
+  expect_one_error_line(result, "timeout");
+  mock_.set_switch("hang", false);
+  EXPECT_EQ(run({"list", "--call-timeout", "soon"}).exit_code, kUsage);
+}
+
 TEST_F(Hivectl, VerboseShowsTheSdksRetries) {
   mock_.set_switch("stopped", true);
   const auto result = run({"status", "00000000-0000-4000-8000-000000000000", "-v"});
@@ -291,15 +302,14 @@ TEST_F(Hivectl, VerboseShowsTheSdksRetries) {
 }
 
 TEST_F(Hivectl, LogsReadsTheWholeLogOrItsLastLines) {
-  const std::string id =
-      run_json({"spawn", "log it #loglines=5", "--wait"}).at("session_id");
+  const std::string id = run_json({"spawn", "log it #loglines=5", "--wait"}).at("session_id");
   const auto all = run_json({"logs", id}).at("lines");
   ASSERT_GE(all.size(), 6u);
   EXPECT_EQ(all.back(), "[agent] done, exit 0");
   const auto last_two = run({"logs", id, "-n", "2"});
   EXPECT_EQ(last_two.exit_code, kOk);
-  EXPECT_EQ(last_two.out, all[all.size() - 2].get<std::string>() + "\n" +
-                              all.back().get<std::string>() + "\n");
+  EXPECT_EQ(last_two.out,
+            all[all.size() - 2].get<std::string>() + "\n" + all.back().get<std::string>() + "\n");
 }
 
 TEST_F(Hivectl, LogsFollowEndsWhenTheSessionEnds) {
@@ -311,12 +321,12 @@ TEST_F(Hivectl, LogsFollowEndsWhenTheSessionEnds) {
 }
 
 TEST_F(Hivectl, OutputsListsAndCopiesTheFiles) {
-  const std::string id =
-      run_json({"spawn", "make files #files=3", "--wait"}).at("session_id");
+  const std::string id = run_json({"spawn", "make files #files=3", "--wait"}).at("session_id");
   const auto listed = run_json({"outputs", id});
   std::vector<std::string> paths;
   for (const auto& file : listed.at("files")) paths.push_back(file.at("path"));
-  EXPECT_THAT(paths, ::testing::ElementsAre("data/output-1.json", "data/output-2.json", "result.md"));
+  EXPECT_THAT(paths,
+              ::testing::ElementsAre("data/output-1.json", "data/output-2.json", "result.md"));
 
   const auto destination = mock_.root() / "copied";
   const auto copied = run_json({"outputs", id, "--copy-to", destination.string()});

@@ -22,10 +22,10 @@ void Context::add_global_options(CLI::App& app) {
   app.add_option("--mcp-token", options_.mcp_token,
                  "MCP auth token; prefer the environment, argv is visible to other users "
                  "[env HIVEMIND_MCP_TOKEN]");
-  app.add_option("--call-timeout", options_.timeout_seconds,
-                 "Deadline of one container call / MCP request, in seconds [env HIVEMIND_TIMEOUT, "
-                 "default 30]")
-      ->check(CLI::Range(0.001, 604800.0));
+  app.add_option("--call-timeout", options_.call_timeout,
+                 "Deadline of one container call / MCP request (30, 30s, 500ms, 2m) "
+                 "[env HIVEMIND_TIMEOUT in seconds, default 30s]")
+      ->check(duration_validator());
   app.add_flag("--json", options_.json, "Print one JSON document per command");
   app.add_flag("-v,--verbose", options_.verbose,
                "Show the SDK's log (retries, reconnects) on stderr");
@@ -44,10 +44,7 @@ const hivemind::HiveMindClient& Context::client() {
     if (options_.docker) options.cli = *options_.docker;
     if (options_.script) options.script = *options_.script;
     if (options_.host_ext_dir) options.host_ext_dir = *options_.host_ext_dir;
-    if (options_.timeout_seconds) {
-      options.call_timeout = std::chrono::milliseconds(
-          static_cast<std::int64_t>(std::ceil(*options_.timeout_seconds * 1000)));
-    }
+    if (options_.call_timeout) options.call_timeout = parse_duration(*options_.call_timeout);
     client_.emplace(std::move(options));
   }
   return *client_;
@@ -59,10 +56,7 @@ hivemind::McpTelemetryClient& Context::mcp() {
     if (options_.mcp_host) options.host = *options_.mcp_host;
     if (options_.mcp_port) options.port = *options_.mcp_port;
     if (options_.mcp_token) options.token = *options_.mcp_token;
-    if (options_.timeout_seconds) {
-      options.request_deadline = std::chrono::milliseconds(
-          static_cast<std::int64_t>(std::ceil(*options_.timeout_seconds * 1000)));
-    }
+    if (options_.call_timeout) options.request_deadline = parse_duration(*options_.call_timeout);
     mcp_ = std::make_unique<hivemind::McpTelemetryClient>(std::move(options));
   }
   return *mcp_;

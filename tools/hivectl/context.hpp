@@ -32,7 +32,7 @@ struct GlobalOptions {
   std::optional<std::string> mcp_host;
   std::optional<std::uint16_t> mcp_port;
   std::optional<std::string> mcp_token;
-  std::optional<double> timeout_seconds;
+  std::optional<std::string> call_timeout;  // a duration, see parse_duration
   bool json = false;
   bool verbose = false;
 };

@@ -6,7 +6,8 @@
 
 namespace {
 
-constexpr const char* kFooter = R"(Environment: HIVEMIND_CONTAINER, HIVEMIND_DOCKER, HIVEMIND_SCRIPT,
+constexpr const char* kFooter =
+    R"(Environment: HIVEMIND_CONTAINER, HIVEMIND_DOCKER, HIVEMIND_SCRIPT,
 HIVEMIND_HOST_EXT_DIR, HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT, HIVEMIND_MCP_TOKEN,
 HIVEMIND_TIMEOUT (options given on the command line win).
 
@@ -43,8 +44,8 @@ int main(int argc, char** argv) {
     if (code == ExitCode::interrupted) {
       hivectl::report_error("interrupted", "cancelled");
     } else {
-      hivectl::report_error(hivemind::to_string(error.kind().value_or(hivemind::errc::protocol_error)),
-                            error.what());
+      hivectl::report_error(
+          hivemind::to_string(error.kind().value_or(hivemind::errc::protocol_error)), error.what());
     }
     return static_cast<int>(code);
   } catch (const std::exception& error) {

@@ -41,6 +41,16 @@ struct CreateArguments {
   std::optional<std::string> metadata;
 };
 
+// The validated priority and metadata of create/spawn.
+struct SessionRequest {
+  hivemind::Priority priority;
+  nlohmann::json metadata;
+};
+
+SessionRequest parse_request(const CreateArguments& arguments) {
+  return {parse_priority_option(arguments.priority), parse_metadata(arguments.metadata)};
+}
+
 void add_create_options(CLI::App& command, CreateArguments& arguments) {
   command.add_option("task", arguments.task, "What the agents should do")->required();
   command.add_option("--priority", arguments.priority, "high, medium or low")
@@ -59,14 +69,15 @@ void add_spawn(CLI::App& app, Context& context) {
   add_create_options(*spawn, *arguments);
   spawn->add_flag("--wait", arguments->wait, "Wait for the end, showing progress");
   spawn->add_flag("--follow", arguments->follow, "Wait, printing the session's log as it grows");
-  spawn->add_option("--timeout", arguments->timeout, "With --wait/--follow: give up after this long")
+  spawn
+      ->add_option("--timeout", arguments->timeout, "With --wait/--follow: give up after this long")
       ->check(duration_validator());
   spawn->callback([&context, arguments] {
-    const auto priority = parse_priority_option(arguments->priority);
-    auto metadata = parse_metadata(arguments->metadata);
+    auto request = parse_request(*arguments);
     const auto& client = context.client();
     const auto session = context.run(client.get_executor(), [&](auto token) {
-      return client.async_spawn_task(arguments->task, priority, std::move(metadata), token);
+      return client.async_spawn_task(arguments->task, request.priority, std::move(request.metadata),
+                                     token);
     });
     nlohmann::json document{{"session_id", session.uuid()}};
     context.output().line("spawned " + session.uuid());
@@ -87,11 +98,11 @@ void add_create(CLI::App& app, Context& context) {
   auto* create = app.add_subcommand("create", "Create a session without starting it");
   add_create_options(*create, *arguments);
   create->callback([&context, arguments] {
-    const auto priority = parse_priority_option(arguments->priority);
-    auto metadata = parse_metadata(arguments->metadata);
+    auto request = parse_request(*arguments);
     const auto& client = context.client();
     const auto session_id = context.run(client.get_executor(), [&](auto token) {
-      return client.async_create(arguments->task, priority, std::move(metadata), token);
+      return client.async_create(arguments->task, request.priority, std::move(request.metadata),
+                                 token);
     });
     context.output().document({{"session_id", session_id}});
     context.output().line(session_id);

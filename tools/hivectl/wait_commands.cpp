@@ -152,8 +152,8 @@ void add_wait_commands(CLI::App& app, Context& context) {
     std::optional<std::string> stale_after;
   };
   auto arguments = std::make_shared<Arguments>();
-  auto* wait = app.add_subcommand(
-      "wait", "Wait until the sessions complete, fail or are found dead");
+  auto* wait =
+      app.add_subcommand("wait", "Wait until the sessions complete, fail or are found dead");
   wait->add_option("session_ids", arguments->session_ids, "Session UUIDs")->required();
   wait->add_option("--timeout", arguments->timeout, "Give up after this long (90s, 5m, 2h)")
       ->check(duration_validator());
