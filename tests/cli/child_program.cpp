@@ -142,7 +142,8 @@ ProgramResult run_program(const std::string& program, const std::vector<std::str
 }
 
 std::vector<std::string> mock_container_processes(const std::string& root) {
-  const std::string marker = "HIVE_MOCK_ROOT=" + root;
+  // The fake docker's own process carries MOCK_ROOT, what it runs HIVE_MOCK_ROOT.
+  const std::string markers[] = {"HIVE_MOCK_ROOT=" + root, "MOCK_ROOT=" + root};
   std::vector<std::string> found;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
@@ -152,7 +153,9 @@ std::vector<std::string> mock_container_processes(const std::string& root) {
     bool matches = false;
     for (std::size_t start = 0; start < environment.size();) {
       const std::size_t end = environment.find('\0', start);
-      if (environment.compare(start, end - start, marker) == 0) matches = true;
+      for (const auto& marker : markers) {
+        if (environment.compare(start, end - start, marker) == 0) matches = true;
+      }
       if (end == std::string::npos) break;
       start = end + 1;
     }

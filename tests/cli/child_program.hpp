@@ -43,8 +43,10 @@ class ChildProgram {
 ProgramResult run_program(const std::string& program, const std::vector<std::string>& args,
                           const Environment& environment);
 
-// The command lines of the live processes started for the mock container at `root`
-// (recognised by HIVE_MOCK_ROOT=root in their environment, as mock-container does).
+// The command lines of the live processes of the mock container at `root`: the fake
+// docker CLIs (MOCK_ROOT=root in their environment) and what they started
+// (HIVE_MOCK_ROOT=root, as mock-container recognises them). Includes any live program
+// started with the test's environment, which holds MOCK_ROOT too.
 std::vector<std::string> mock_container_processes(const std::string& root);
 
 }  // namespace hivemind::testing

@@ -294,6 +294,19 @@ TEST_F(Hivectl, CallTimeoutEndsAHangingCall) {
   EXPECT_EQ(run({"list", "--call-timeout", "soon"}).exit_code, kUsage);
 }
 
+TEST_F(Hivectl, CtrlCCancelsAHangingCallAndKillsIt) {
+  mock_.set_switch("hang", true);
+  ChildProgram hivectl(HIVECTL_PATH, {"list"}, environment());
+  // hivectl itself and the hanging docker exec.
+  ASSERT_TRUE(hivemind::testing::eventually(
+      [&] { return hivemind::testing::mock_container_processes(mock_.root()).size() >= 2; }));
+  hivectl.send_signal(SIGINT);
+  const auto result = hivectl.finish(30s);
+  EXPECT_EQ(result.exit_code, kInterrupted);
+  expect_one_error_line(result, "interrupted");
+  EXPECT_THAT(hivemind::testing::mock_container_processes(mock_.root()), ::testing::IsEmpty());
+}
+
 TEST_F(Hivectl, VerboseShowsTheSdksRetries) {
   mock_.set_switch("stopped", true);
   const auto result = run({"status", "00000000-0000-4000-8000-000000000000", "-v"});
