@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# The end-to-end demo: builds the SDK, starts the bundled mock container in a temporary
-# directory, spawns a task through the SDK, follows it to completion and prints its outputs.
+# The end-to-end demo: builds hivectl, starts the bundled mock container and the mock MCP
+# relay in a temporary directory (both stopped and removed on exit), spawns a task with
+# hivectl and follows it with progress to completion, then shows its metadata, outputs
+# and metrics.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target spawn_and_wait
+cmake --build --preset dev --target hivectl hivemind_mock_relay
 
-MOCK_ROOT="$(mktemp -d -t hivemind-demo-XXXXXX)"
-export MOCK_ROOT
-trap 'tests/mock/mock-container kill-all >/dev/null 2>&1 || true; rm -rf "$MOCK_ROOT"' EXIT
-tests/mock/mock-container init
-
-export HIVEMIND_DOCKER="$PWD/tests/mock/bin/docker"
-export HIVEMIND_HOST_EXT_DIR="$MOCK_ROOT/workspace/ext"
+# shellcheck source=../tests/mock/mock-environment.sh
+source tests/mock/mock-environment.sh
+start_mock_environment build/dev/tests/mcp/hivemind_mock_relay
 export MOCK_AGENT_SECONDS="${MOCK_AGENT_SECONDS:-3}" MOCK_AGENT_FILES=4 MOCK_AGENT_LOGLINES=6
+hivectl=build/dev/tools/hivectl/hivectl
 
-echo "mock container root: $MOCK_ROOT"
-build/dev/examples/spawn_and_wait "Build a Rust CLI tool for parsing log files"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "mock container root $MOCK_ROOT, mock MCP relay on 127.0.0.1:$HIVEMIND_MCP_PORT"
+step "hivectl spawn --follow: status changes and the task's log, until it ends"
+$hivectl spawn "Build a Rust CLI tool for parsing log files" --priority high \
+  --meta '{"project":"log-parser","requester":"demo"}' --follow
+session=$($hivectl list --json | jq -r '.sessions[0].session_id')
+
+step "hivectl get $session"
+$hivectl get "$session"
+step "hivectl outputs $session"
+$hivectl outputs "$session"
+step "hivectl metrics $session (MCP session_metrics)"
+$hivectl metrics "$session"
+step "hivectl list"
+$hivectl list

@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   jq procps util-linux
   curl
+  libcli11-dev
 )
 
 missing=()

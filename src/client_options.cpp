@@ -5,13 +5,10 @@
 #include <string>
 
 #include "hivemind/error.hpp"
+#include "hivemind/mcp/mcp_options.hpp"
 
 namespace hivemind {
 namespace {
-
-void override_from(const char* variable, std::string& field) {
-  if (const char* value = std::getenv(variable); value && *value) field = value;
-}
 
 std::chrono::milliseconds parse_seconds(const char* variable, const std::string& text) {
   std::size_t consumed = 0;
@@ -28,6 +25,26 @@ std::chrono::milliseconds parse_seconds(const char* variable, const std::string&
   return std::chrono::milliseconds{static_cast<std::int64_t>(std::ceil(seconds * 1000))};
 }
 
+std::uint16_t parse_port(const char* variable, const std::string& text) {
+  const bool digits_only = !text.empty() && text.size() <= 5 &&
+                           text.find_first_not_of("0123456789") == std::string::npos;
+  const int port = digits_only ? std::stoi(text) : 0;
+  if (port < 1 || port > 65535) {
+    throw Error(errc::invalid_argument,
+                std::string(variable) + "='" + text + "' is not a TCP port between 1 and 65535");
+  }
+  return static_cast<std::uint16_t>(port);
+}
+
+const char* non_empty_env(const char* variable) {
+  const char* value = std::getenv(variable);
+  return value && *value ? value : nullptr;
+}
+
+void override_from(const char* variable, std::string& field) {
+  if (const char* value = non_empty_env(variable)) field = value;
+}
+
 }  // namespace
 
 ClientOptions ClientOptions::from_environment() {
@@ -35,10 +52,22 @@ ClientOptions ClientOptions::from_environment() {
   override_from("HIVEMIND_DOCKER", options.cli);
   override_from("HIVEMIND_CONTAINER", options.container);
   override_from("HIVEMIND_SCRIPT", options.script);
-  if (const char* dir = std::getenv("HIVEMIND_HOST_EXT_DIR"); dir && *dir)
-    options.host_ext_dir = dir;
-  if (const char* timeout = std::getenv("HIVEMIND_TIMEOUT"); timeout && *timeout) {
+  if (const char* dir = non_empty_env("HIVEMIND_HOST_EXT_DIR")) options.host_ext_dir = dir;
+  if (const char* timeout = non_empty_env("HIVEMIND_TIMEOUT")) {
     options.call_timeout = parse_seconds("HIVEMIND_TIMEOUT", timeout);
+  }
+  return options;
+}
+
+McpOptions McpOptions::from_environment() {
+  McpOptions options;
+  override_from("HIVEMIND_MCP_HOST", options.host);
+  override_from("HIVEMIND_MCP_TOKEN", options.token);
+  if (const char* port = non_empty_env("HIVEMIND_MCP_PORT")) {
+    options.port = parse_port("HIVEMIND_MCP_PORT", port);
+  }
+  if (const char* timeout = non_empty_env("HIVEMIND_TIMEOUT")) {
+    options.request_deadline = parse_seconds("HIVEMIND_TIMEOUT", timeout);
   }
   return options;
 }

@@ -27,4 +27,5 @@
 #include "hivemind/session_status.hpp"
 #include "hivemind/session_watcher.hpp"
 #include "hivemind/timestamp.hpp"
+#include "hivemind/version.hpp"
 #include "hivemind/wait_options.hpp"

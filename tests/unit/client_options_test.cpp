@@ -5,6 +5,7 @@
 
 #include "hivemind/client_options.hpp"
 #include "hivemind/error.hpp"
+#include "hivemind/mcp/mcp_options.hpp"
 
 using namespace hivemind;
 using namespace std::chrono_literals;
@@ -71,6 +72,42 @@ TEST(ClientOptions, MalformedTimeoutIsNamed) {
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), errc::invalid_argument);
       EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string("HIVEMIND_TIMEOUT='") + bad));
+    }
+  }
+}
+
+TEST(McpOptions, EnvironmentOverridesDefaults) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_MCP_HOST", "relay.internal");
+  env.set("HIVEMIND_MCP_PORT", "19500");
+  env.set("HIVEMIND_MCP_TOKEN", "s3cret");
+  env.set("HIVEMIND_TIMEOUT", "0.5");
+  const auto options = McpOptions::from_environment();
+  EXPECT_EQ(options.host, "relay.internal");
+  EXPECT_EQ(options.port, 19500);
+  EXPECT_EQ(options.token, "s3cret");
+  EXPECT_EQ(options.request_deadline, 500ms);
+}
+
+TEST(McpOptions, EmptyEnvironmentKeepsDefaults) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_MCP_HOST", "");
+  env.set("HIVEMIND_MCP_PORT", "");
+  const auto options = McpOptions::from_environment();
+  EXPECT_EQ(options.host, "localhost");
+  EXPECT_EQ(options.port, 9500);
+}
+
+TEST(McpOptions, MalformedPortIsNamed) {
+  for (const char* bad : {"0", "65536", "95OO", "-1", "123456", " 80"}) {
+    ScopedEnvironment env;
+    env.set("HIVEMIND_MCP_PORT", bad);
+    try {
+      (void)McpOptions::from_environment();
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), errc::invalid_argument);
+      EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string("HIVEMIND_MCP_PORT='") + bad));
     }
   }
 }

@@ -59,6 +59,12 @@ struct McpOptions {
 
   // Receives each request's latency and outcome, and reconnects (e.g. a LifecycleMetrics).
   std::shared_ptr<MetricsSink> metrics;
+
+  // Defaults overridden by the environment: HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT (1-65535),
+  // HIVEMIND_MCP_TOKEN and HIVEMIND_TIMEOUT (request_deadline in seconds, may be
+  // fractional; the same variable as ClientOptions). A malformed value throws
+  // invalid_argument naming the variable.
+  static McpOptions from_environment();
 };
 
 // Per-call settings.

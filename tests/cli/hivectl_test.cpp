@@ -1,0 +1,454 @@
+// hivectl run as a subprocess against the bundled mock container and the mock MCP
+// relay: its output (human and --json), its exit codes and its Ctrl-C handling.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+
+#include <hivemind/version.hpp>
+#include <nlohmann/json.hpp>
+
+#include "child_program.hpp"
+#include "mock_relay.hpp"
+#include "support/mock_container.hpp"
+
+using namespace std::chrono_literals;
+using hivemind::testing::ChildProgram;
+using hivemind::testing::Environment;
+using hivemind::testing::MockContainer;
+using hivemind::testing::ProgramResult;
+using nlohmann::json;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+namespace {
+
+const std::regex kUuid("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+// Exit codes documented in docs/hivectl.md.
+constexpr int kOk = 0, kError = 1, kUsage = 2, kFailed = 3, kDead = 4, kTimeout = 6,
+              kConnection = 7, kNotFound = 8, kToolUnavailable = 9, kInterrupted = 130;
+
+class Hivectl : public ::testing::Test {
+ protected:
+  // The mock container's settings; extra_env_ adds to them or replaces them.
+  Environment environment() const {
+    const auto options = mock_.options();
+    std::map<std::string, std::string> env{{"HIVEMIND_DOCKER", options.cli},
+                                           {"HIVEMIND_HOST_EXT_DIR", mock_.host_ext_dir().string()},
+                                           {"HIVEMIND_TIMEOUT", "20"}};
+    env.insert(options.cli_environment.begin(), options.cli_environment.end());
+    for (const auto& [name, value] : extra_env_) env[name] = value;
+    return {env.begin(), env.end()};
+  }
+
+  ProgramResult run(const std::vector<std::string>& args) const {
+    return hivemind::testing::run_program(HIVECTL_PATH, args, environment());
+  }
+
+  // Runs a command with --json and parses its one document.
+  json run_json(const std::vector<std::string>& args, int expected_exit = kOk) const {
+    auto with_json = args;
+    with_json.push_back("--json");
+    const auto result = run(with_json);
+    EXPECT_EQ(result.exit_code, expected_exit) << result.err;
+    try {
+      return json::parse(result.out);
+    } catch (const json::exception& error) {
+      ADD_FAILURE() << "not one JSON document: " << result.out << "\nstderr: " << result.err;
+      return nullptr;
+    }
+  }
+
+  std::string create(const std::string& task) const {
+    return run_json({"create", task}).at("session_id").get<std::string>();
+  }
+
+  // stderr holds exactly one line: `hivectl: error [KIND]: ...`.
+  static void expect_one_error_line(const ProgramResult& result, const std::string& kind) {
+    EXPECT_THAT(result.err, StartsWith("hivectl: error [" + kind + "]: ")) << result.err;
+    EXPECT_EQ(std::count(result.err.begin(), result.err.end(), '\n'), 1) << result.err;
+  }
+
+  MockContainer mock_;
+  Environment extra_env_;
+};
+
+TEST_F(Hivectl, VersionComesFromTheProjectVersion) {
+  const auto result = run({"--version"});
+  EXPECT_EQ(result.exit_code, kOk);
+  EXPECT_EQ(result.out, std::string("hivectl ") + hivemind::version_string + "\n");
+}
+
+TEST_F(Hivectl, HelpListsEverySubcommandAndTheExitCodes) {
+  const auto result = run({"--help"});
+  EXPECT_EQ(result.exit_code, kOk);
+  for (const char* command : {"spawn", "create", "start", "status", "get", "list", "wait", "logs",
+                              "outputs", "cancel", "cleanup", "metrics", "tools"}) {
+    EXPECT_THAT(result.out, HasSubstr(std::string("  ") + command)) << command;
+  }
+  EXPECT_THAT(result.out, HasSubstr("130 interrupted"));
+}
+
+TEST_F(Hivectl, UsageErrorsExitTwoWithOneLine) {
+  const std::vector<std::vector<std::string>> bad_command_lines = {
+      {},
+      {"spawn"},
+      {"bogus"},
+      {"spawn", "task", "--priority", "urgent"},
+      {"wait", "--timeout", "soon", "00000000-0000-0000-0000-000000000000"},
+      {"cleanup", "--max-age", "-1"},
+  };
+  for (const auto& args : bad_command_lines) {
+    const auto result = run(args);
+    EXPECT_EQ(result.exit_code, kUsage) << ::testing::PrintToString(args);
+    expect_one_error_line(result, "usage");
+  }
+}
+
+TEST_F(Hivectl, InvalidArgumentsAreRefusedBeforeAnythingRuns) {
+  auto result = run({"create", "task", "--meta", "{not json"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "invalid_argument");
+  EXPECT_THAT(result.err, HasSubstr("--meta is not valid JSON"));
+
+  result = run({"status", "not-a-uuid"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "invalid_argument");
+
+  result = run({"create", "it's a trap"});  // the container's command-injection hole
+  EXPECT_EQ(result.exit_code, kUsage);
+  EXPECT_EQ(mock_.count_verb("create"), 0u);
+}
+
+TEST_F(Hivectl, MalformedEnvironmentIsNamed) {
+  extra_env_ = {{"HIVEMIND_TIMEOUT", "soon"}};
+  auto result = run({"list"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "invalid_argument");
+  EXPECT_THAT(result.err, HasSubstr("HIVEMIND_TIMEOUT='soon'"));
+
+  extra_env_ = {{"HIVEMIND_MCP_PORT", "99999"}};
+  result = run({"tools"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  EXPECT_THAT(result.err, HasSubstr("HIVEMIND_MCP_PORT='99999'"));
+}
+
+TEST_F(Hivectl, CreateStatusGetListAndStart) {
+  const std::string id = create("write the docs #sleep=0.2");
+  EXPECT_TRUE(std::regex_match(id, kUuid)) << id;
+
+  auto status = run_json({"status", id});
+  EXPECT_EQ(status,
+            json::parse(R"({"sessions":[{"session_id":")" + id + R"(","status":"created"}]})"));
+
+  const auto metadata = run_json({"get", id});
+  EXPECT_EQ(metadata.at("task"), "write the docs #sleep=0.2");
+  EXPECT_EQ(metadata.at("priority"), "medium");
+
+  auto listed = run_json({"list", "--status", "created"});
+  ASSERT_EQ(listed.at("sessions").size(), 1u);
+  EXPECT_EQ(listed["sessions"][0].at("session_id"), id);
+  EXPECT_TRUE(run_json({"list", "--status", "completed"}).at("sessions").empty());
+
+  const auto table = run({"list"});
+  EXPECT_EQ(table.exit_code, kOk);
+  EXPECT_THAT(table.out, AllOf(StartsWith("SESSION"), HasSubstr(id), HasSubstr("created")));
+
+  EXPECT_EQ(run_json({"start", id}), json({{"session_id", id}, {"started", true}}));
+  const auto waited = run_json({"wait", id, "--timeout", "60s"});
+  EXPECT_EQ(waited.at("results")[0].at("outcome"), "completed");
+  EXPECT_EQ(run_json({"status", id})["sessions"][0]["status"], "completed");
+
+  // start is not idempotent: a finished session is refused.
+  const auto again = run({"start", id});
+  EXPECT_EQ(again.exit_code, kUsage);
+  EXPECT_EQ(mock_.count_verb("start"), 1u);
+}
+
+TEST_F(Hivectl, SpawnWithMetadataPrintsTheSessionId) {
+  const auto spawned = run_json(
+      {"spawn", "build it #sleep=0.2", "--priority", "high", "--meta", R"({"project":"x"})"});
+  const std::string id = spawned.at("session_id");
+  EXPECT_TRUE(std::regex_match(id, kUuid));
+  const auto metadata = run_json({"get", id});
+  EXPECT_EQ(metadata.at("priority"), "high");
+  EXPECT_EQ(metadata.at("metadata"), json({{"project", "x"}}));
+}
+
+TEST_F(Hivectl, SpawnWaitShowsProgressAsPlainLinesWhenNotATerminal) {
+  const auto result = run({"spawn", "work #sleep=1", "--wait"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(result.out, id, kUuid));
+  // `[   0.3s] UUID status` lines, one per change, no terminal escapes.
+  const std::regex change("\\[ *[0-9]+\\.[0-9]s\\] " + id.str() +
+                          " (created|starting|running|completed)");
+  EXPECT_TRUE(std::regex_search(result.out, change)) << result.out;
+  EXPECT_THAT(result.out, HasSubstr(id.str() + " completed"));
+  EXPECT_THAT(result.out, ::testing::Not(HasSubstr("\033[")));
+  EXPECT_THAT(result.out, HasSubstr("OUTCOME"));
+}
+
+TEST_F(Hivectl, SpawnFollowPrintsTheWholeLogThenTheOutcome) {
+  const auto result = run_json({"spawn", "follow me #sleep=0.5 #loglines=4", "--follow"});
+  EXPECT_EQ(result.at("outcome"), "completed");
+  // With --json the log lines go to stderr; run it without to see them on stdout.
+  const auto human = run({"spawn", "follow me too #sleep=0.5 #loglines=4", "--follow"});
+  ASSERT_EQ(human.exit_code, kOk) << human.err;
+  for (const char* line : {"[agent] step 1/4", "[agent] step 4/4", "[agent] done, exit 0"}) {
+    EXPECT_THAT(human.out, HasSubstr(line)) << human.out;
+  }
+  // Each log line exactly once, in order.
+  EXPECT_EQ(human.out.find("[agent] step 2/4"), human.out.rfind("[agent] step 2/4"));
+  EXPECT_LT(human.out.find("step 1/4"), human.out.find("step 4/4"));
+}
+
+TEST_F(Hivectl, ASessionWhoseTaskFailsIsReportedDead) {
+  // The deployed script never writes `failed`: the status stays running, the process is gone.
+  const auto result = run({"spawn", "break #exit=3", "--wait", "--json"});
+  EXPECT_EQ(result.exit_code, kDead) << result.err;
+  const auto document = json::parse(result.out);
+  EXPECT_EQ(document.at("outcome"), "dead");
+  EXPECT_EQ(document.at("status"), "running");
+  EXPECT_THAT(document.at("log_file").get<std::string>(), HasSubstr("/var/log/multi-agent/hive-"));
+}
+
+TEST_F(Hivectl, CancelThenWaitReportsFailed) {
+  const std::string id = run_json({"spawn", "long #sleep=60"}).at("session_id");
+  ASSERT_TRUE(hivemind::testing::eventually([&] {
+    return run_json({"status", id})["sessions"][0]["status"] == "running";
+  }));
+  EXPECT_EQ(run_json({"cancel", id}), json({{"session_id", id}, {"outcome", "cancelled"}}));
+  EXPECT_EQ(run_json({"cancel", id}).at("outcome"), "already_finished");
+  const auto waited = run({"wait", id});
+  EXPECT_EQ(waited.exit_code, kFailed);
+  EXPECT_THAT(waited.out, HasSubstr("failed"));
+  EXPECT_TRUE(hivemind::testing::eventually([&] {
+    for (const auto& command : hivemind::testing::mock_container_processes(mock_.root()))
+      if (command.find(id) != std::string::npos) return false;
+    return true;
+  }));
+}
+
+TEST_F(Hivectl, WaitTimeoutExitsSix) {
+  const std::string id = run_json({"spawn", "long #sleep=60"}).at("session_id");
+  const auto result = run({"wait", id, "--timeout", "1s"});
+  EXPECT_EQ(result.exit_code, kTimeout);
+  expect_one_error_line(result, "timeout");
+  run({"cancel", id});
+}
+
+TEST_F(Hivectl, WaitOnSeveralSessionsReportsEach) {
+  const std::string ok = run_json({"spawn", "fine #sleep=0.3"}).at("session_id");
+  const std::string broken = run_json({"spawn", "broken #exit=2"}).at("session_id");
+  const auto document = run_json({"wait", ok, broken}, kDead);
+  ASSERT_EQ(document.at("results").size(), 2u);
+  EXPECT_EQ(document["results"][0].at("session_id"), ok);
+  EXPECT_EQ(document["results"][0].at("outcome"), "completed");
+  EXPECT_EQ(document["results"][1].at("outcome"), "dead");
+}
+
+TEST_F(Hivectl, UnknownSessionExitsEightButOthersAreShown) {
+  const std::string known = create("known");
+  const std::string unknown = "00000000-0000-4000-8000-000000000000";
+  const auto result = run({"status", known, unknown});
+  EXPECT_EQ(result.exit_code, kNotFound);
+  EXPECT_THAT(result.out,
+              AllOf(HasSubstr(known + "  created"), HasSubstr(unknown + "  not_found")));
+  expect_one_error_line(result, "session_not_found");
+  EXPECT_EQ(run({"get", unknown}).exit_code, kNotFound);
+}
+
+TEST_F(Hivectl, ContainerProblemsAreConnectionErrors) {
+  mock_.set_switch("stopped", true);
+  auto result = run({"list"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  expect_one_error_line(result, "container_unavailable");
+  mock_.set_switch("stopped", false);
+
+  result = run({"list", "--container", "no-such-container"});  // the flag beats the env
+  EXPECT_EQ(result.exit_code, kConnection);
+  EXPECT_THAT(result.err, HasSubstr("no-such-container"));
+
+  extra_env_ = {{"HIVEMIND_CONTAINER", "no-such-container"}};
+  EXPECT_EQ(run({"list"}).exit_code, kConnection);
+  extra_env_.clear();
+
+  result = run({"list", "--docker", "/nonexistent/docker"});
+  EXPECT_EQ(result.exit_code, kError);
+  expect_one_error_line(result, "docker_exec_failed");
+}
+
+TEST_F(Hivectl, CallTimeoutEndsAHangingCall) {
+  mock_.set_switch("hang", true);
+  const auto result = run({"list", "--call-timeout", "500ms"});
+  EXPECT_EQ(result.exit_code, kTimeout);
+  expect_one_error_line(result, "timeout");
+  mock_.set_switch("hang", false);
+  EXPECT_EQ(run({"list", "--call-timeout", "soon"}).exit_code, kUsage);
+}
+
+TEST_F(Hivectl, CtrlCCancelsAHangingCallAndKillsIt) {
+  mock_.set_switch("hang", true);
+  ChildProgram hivectl(HIVECTL_PATH, {"list"}, environment());
+  // hivectl itself and the hanging docker exec.
+  ASSERT_TRUE(hivemind::testing::eventually(
+      [&] { return hivemind::testing::mock_container_processes(mock_.root()).size() >= 2; }));
+  hivectl.send_signal(SIGINT);
+  const auto result = hivectl.finish(30s);
+  EXPECT_EQ(result.exit_code, kInterrupted);
+  expect_one_error_line(result, "interrupted");
+  EXPECT_THAT(hivemind::testing::mock_container_processes(mock_.root()), ::testing::IsEmpty());
+}
+
+TEST_F(Hivectl, VerboseShowsTheSdksRetries) {
+  mock_.set_switch("stopped", true);
+  const auto result = run({"status", "00000000-0000-4000-8000-000000000000", "-v"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  EXPECT_THAT(result.err, HasSubstr("retrying in"));
+}
+
+TEST_F(Hivectl, LogsReadsTheWholeLogOrItsLastLines) {
+  const std::string id = run_json({"spawn", "log it #loglines=5", "--wait"}).at("session_id");
+  const auto all = run_json({"logs", id}).at("lines");
+  ASSERT_GE(all.size(), 6u);
+  EXPECT_EQ(all.back(), "[agent] done, exit 0");
+  const auto last_two = run({"logs", id, "-n", "2"});
+  EXPECT_EQ(last_two.exit_code, kOk);
+  EXPECT_EQ(last_two.out,
+            all[all.size() - 2].get<std::string>() + "\n" + all.back().get<std::string>() + "\n");
+}
+
+TEST_F(Hivectl, LogsFollowEndsWhenTheSessionEnds) {
+  const std::string id = run_json({"spawn", "stream #sleep=1 #loglines=3"}).at("session_id");
+  const auto result = run({"logs", id, "-f", "-n", "1"});
+  EXPECT_EQ(result.exit_code, kOk) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("[agent] done, exit 0"));
+  EXPECT_EQ(result.out.find("[agent] step 3/3"), result.out.rfind("[agent] step 3/3"));
+}
+
+TEST_F(Hivectl, OutputsListsAndCopiesTheFiles) {
+  const std::string id = run_json({"spawn", "make files #files=3", "--wait"}).at("session_id");
+  const auto listed = run_json({"outputs", id});
+  std::vector<std::string> paths;
+  for (const auto& file : listed.at("files")) paths.push_back(file.at("path"));
+  EXPECT_THAT(paths,
+              ::testing::ElementsAre("data/output-1.json", "data/output-2.json", "result.md"));
+
+  const auto destination = mock_.root() / "copied";
+  const auto copied = run_json({"outputs", id, "--copy-to", destination.string()});
+  EXPECT_EQ(copied.at("copied").size(), 3u);
+  std::ifstream result_file(destination / "result.md");
+  const std::string content{std::istreambuf_iterator<char>(result_file), {}};
+  EXPECT_THAT(content, HasSubstr("make files #files=3"));
+
+  const auto table = run({"outputs", id});
+  EXPECT_THAT(table.out, AllOf(HasSubstr("3 file(s) in "), HasSubstr("result.md")));
+}
+
+TEST_F(Hivectl, CleanupRemovesOldFinishedSessions) {
+  const std::string old_id = run_json({"spawn", "old #sleep=0.1", "--wait"}).at("session_id");
+  const std::string fresh_id = run_json({"spawn", "fresh #sleep=0.1", "--wait"}).at("session_id");
+  const auto old_dir = mock_.session_dir(old_id);
+  std::filesystem::last_write_time(old_dir, std::filesystem::file_time_type::clock::now() - 72h);
+  EXPECT_EQ(run_json({"cleanup", "--max-age", "24"}), json({{"removed", {old_id}}}));
+  EXPECT_EQ(run({"status", old_id}).exit_code, kNotFound);
+  EXPECT_EQ(run_json({"status", fresh_id})["sessions"][0]["status"], "completed");
+}
+
+class HivectlMcp : public Hivectl {
+ protected:
+  void use_relay(const hivemind::testing::MockRelay& relay, const std::string& token = {}) {
+    extra_env_ = {{"HIVEMIND_MCP_HOST", "127.0.0.1"},
+                  {"HIVEMIND_MCP_PORT", std::to_string(relay.port())}};
+    if (!token.empty()) extra_env_.emplace_back("HIVEMIND_MCP_TOKEN", token);
+  }
+};
+
+TEST_F(HivectlMcp, MetricsOfASession) {
+  hivemind::testing::MockRelayOptions options;
+  options.documented_session_tools = true;
+  hivemind::testing::MockRelay relay(options);
+  use_relay(relay);
+  const std::string id = "11111111-2222-4333-8444-555555555555";
+  const auto metrics = run_json({"metrics", id});
+  EXPECT_EQ(metrics.at("session_id"), id);
+  EXPECT_TRUE(metrics.contains("tasks"));
+  const auto table = run({"metrics", id});
+  EXPECT_EQ(table.exit_code, kOk);
+  EXPECT_THAT(table.out, AllOf(HasSubstr("METRIC"), HasSubstr("tasks total/completed")));
+}
+
+TEST_F(HivectlMcp, MetricsWhereTheServerLacksTheToolExitsNine) {
+  hivemind::testing::MockRelay relay;  // the deployed backend: session tools missing
+  use_relay(relay);
+  const auto result = run({"metrics", "11111111-2222-4333-8444-555555555555"});
+  EXPECT_EQ(result.exit_code, kToolUnavailable);
+  expect_one_error_line(result, "tool_unavailable");
+}
+
+TEST_F(HivectlMcp, ToolsListsTheServersTools) {
+  hivemind::testing::MockRelayOptions options;
+  options.token = "s3cret";
+  hivemind::testing::MockRelay relay(options);
+  use_relay(relay, "s3cret");
+  const auto tools = run_json({"tools"});
+  std::vector<std::string> names;
+  for (const auto& tool : tools.at("tools")) names.push_back(tool.at("name"));
+  EXPECT_THAT(names, ::testing::Contains("swarm_init"));
+  const auto table = run({"tools"});
+  EXPECT_THAT(table.out, AllOf(StartsWith("TOOL"), HasSubstr("swarm_init")));
+
+  use_relay(relay, "wrong");
+  const auto refused = run({"tools"});
+  EXPECT_EQ(refused.exit_code, kConnection);
+  expect_one_error_line(refused, "auth_failed");
+}
+
+TEST_F(HivectlMcp, UnreachableRelayIsAConnectionError) {
+  std::uint16_t closed_port = 0;
+  {
+    hivemind::testing::MockRelay relay;
+    closed_port = relay.port();
+  }
+  extra_env_ = {{"HIVEMIND_MCP_HOST", "127.0.0.1"},
+                {"HIVEMIND_MCP_PORT", std::to_string(closed_port)}};
+  const auto result = run({"tools"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  expect_one_error_line(result, "connection_failed");
+}
+
+TEST_F(Hivectl, CtrlCStopsFollowingAndLeavesNoProcessBehind) {
+  ChildProgram hivectl(HIVECTL_PATH, {"spawn", "endless #sleep=120 #loglines=2", "--follow"},
+                       environment());
+  ASSERT_TRUE(hivemind::testing::eventually(
+      [&] { return hivectl.out_so_far().find("[agent] step 1/2") != std::string::npos; }, 30s))
+      << hivectl.out_so_far() << hivectl.err_so_far();
+  std::smatch id;
+  const std::string out = hivectl.out_so_far();
+  ASSERT_TRUE(std::regex_search(out, id, kUuid));
+  const auto is_follower = [&] {
+    for (const auto& command : hivemind::testing::mock_container_processes(mock_.root()))
+      if (command.find("tail") != std::string::npos) return true;
+    return false;
+  };
+  ASSERT_TRUE(hivemind::testing::eventually(is_follower));
+
+  hivectl.send_signal(SIGINT);
+  const auto result = hivectl.finish(30s);
+  EXPECT_EQ(result.exit_code, kInterrupted);
+  EXPECT_THAT(result.err, HasSubstr("hivectl: error [interrupted]"));
+  EXPECT_THAT(result.err, HasSubstr("hivectl cancel " + id.str()));
+  EXPECT_FALSE(is_follower()) << "the log follower outlived hivectl";
+  // The session itself keeps running in the container until cancelled.
+  EXPECT_EQ(run_json({"status", id.str()})["sessions"][0]["status"], "running");
+  EXPECT_EQ(run_json({"cancel", id.str()}).at("outcome"), "cancelled");
+}
+
+}  // namespace

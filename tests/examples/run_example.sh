@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs one reference program against a fresh mock container and mock MCP relay, and
+# checks that it exits 0 and prints a line matching EXPECTED (an extended regex).
+#   run_example.sh RELAY_BINARY EXPECTED PROGRAM [ARGS...]
+set -euo pipefail
+relay_binary=$1 expected=$2
+shift 2
+# shellcheck source=../mock/mock-environment.sh
+source "$(dirname "$0")/../mock/mock-environment.sh"
+start_mock_environment "$relay_binary"
+export MOCK_AGENT_SECONDS=${MOCK_AGENT_SECONDS:-0.5}
+
+status=0
+"$@" >"$MOCK_ROOT/program.out" || status=$?
+cat "$MOCK_ROOT/program.out"
+if ((status != 0)); then
+  echo "run_example: $1 exited $status" >&2
+  exit 1
+fi
+grep -Eq -- "$expected" "$MOCK_ROOT/program.out" || {
+  echo "run_example: no line matches '$expected'" >&2
+  exit 1
+}
