@@ -17,5 +17,7 @@
 #include "hivemind/session_outputs.hpp"
 #include "hivemind/session_status.hpp"
 #include "hivemind/session_watcher.hpp"
+#include "hivemind/telemetry/telemetry_models.hpp"
+#include "hivemind/telemetry/telemetry_options.hpp"
 #include "hivemind/timestamp.hpp"
 #include "hivemind/wait_options.hpp"
