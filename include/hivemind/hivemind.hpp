@@ -19,5 +19,6 @@
 #include "hivemind/session_watcher.hpp"
 #include "hivemind/telemetry/telemetry_models.hpp"
 #include "hivemind/telemetry/telemetry_options.hpp"
+#include "hivemind/telemetry/telemetry_stream.hpp"
 #include "hivemind/timestamp.hpp"
 #include "hivemind/wait_options.hpp"
