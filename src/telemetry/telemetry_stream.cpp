@@ -2,6 +2,7 @@
 
 #include <boost/asio/use_future.hpp>
 
+#include "hivemind/mcp/mcp_client.hpp"
 #include "mcp/detail/owned_io_context.hpp"
 #include "telemetry/detail/stream_core.hpp"
 
@@ -28,6 +29,10 @@ TelemetryStream::TelemetryStream(TelemetryOptions options)
 
 TelemetryStream::TelemetryStream(executor_type executor, TelemetryOptions options)
     : core_(std::make_shared<telemetry_detail::StreamCore>(executor, std::move(options))) {}
+
+TelemetryStream::TelemetryStream(McpTelemetryClient& client, TelemetryOptions options)
+    : core_(std::make_shared<telemetry_detail::StreamCore>(client.get_executor(),
+                                                           std::move(options), &client)) {}
 
 TelemetryStream::~TelemetryStream() {
   core_->shutdown();

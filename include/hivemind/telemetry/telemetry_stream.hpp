@@ -57,6 +57,7 @@ struct TelemetryStats {
   TelemetryQueueCounters queue;
 };
 
+class McpTelemetryClient;
 namespace mcp_detail {
 struct OwnedIoContext;
 }
@@ -75,6 +76,10 @@ class TelemetryStream {
   explicit TelemetryStream(TelemetryOptions options = {});
   // Runs on the caller's executor (wrapped in a strand).
   TelemetryStream(executor_type executor, TelemetryOptions options = {});
+  // Poll mode through an MCP client (the TCP relay, port 9500) on the client's
+  // executor; the client reconnects by itself and must outlive the stream.
+  // options.host/port/token/mode/reconnect do not apply.
+  TelemetryStream(McpTelemetryClient& client, TelemetryOptions options = {});
   // Stops the stream (unsubscribes and closes when connected).
   ~TelemetryStream();
 

@@ -8,8 +8,10 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include "hivemind/logging.hpp"
+#include "hivemind/mcp/mcp_client.hpp"
 #include "hivemind/mcp/mcp_models.hpp"
 #include "mcp/detail/rpc_engine.hpp"
 #include "mcp/detail/rpc_result.hpp"
@@ -88,8 +90,10 @@ struct LiveConnection {
   std::exception_ptr end_reason;
 };
 
-StreamCore::StreamCore(const asio::any_io_executor& executor, TelemetryOptions options)
-    : strand_(asio::make_strand(executor)),
+StreamCore::StreamCore(const asio::any_io_executor& executor, TelemetryOptions options,
+                       McpTelemetryClient* mcp)
+    : mcp_(mcp),
+      strand_(asio::make_strand(executor)),
       options_(std::move(options)),
       endpoint_{options_.host,
                 options_.port,
@@ -121,7 +125,9 @@ asio::awaitable<void> StreamCore::start() {
     running_ = true;
     // The spawned coroutines own a reference: they may outlive the stream object.
     asio::co_spawn(
-        strand_, [self = shared_from_this()] { return self->run(); }, asio::detached);
+        strand_,
+        [self = shared_from_this()] { return self->mcp_ ? self->run_over_mcp() : self->run(); },
+        asio::detached);
     if (callback_) {
       asio::co_spawn(
           strand_, [self = shared_from_this()] { return self->deliver_to_callback(); },
@@ -408,48 +414,88 @@ asio::awaitable<void> StreamCore::poll(LiveConnection& live) {
   settle_mode(TelemetryMode::poll);
   mark_ready();
 
-  const double hz = std::max(options_.filters.update_frequency_hz, 0.01);
-  const auto period =
-      std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / hz));
-  const bool want_status =
-      options_.filters.include_topology || options_.filters.include_performance;
-  const std::string list_tool = "agent_list";
-  const std::string status_tool = "swarm_status";
+  const ToolCaller call = [this, &live](const std::string& tool,
+                                        const json& arguments) -> asio::awaitable<json> {
+    co_return co_await call_tool(live, tool, arguments);
+  };
   for (;;) {
-    const auto next_round = clock::now() + period;
-    json arguments = json::object();
-    if (!options_.swarm_id.empty()) arguments["swarmId"] = options_.swarm_id;
-
-    AgentList agents;
-    try {
-      const json payload = co_await call_tool(live, list_tool, arguments);
-      agents = payload.get<AgentList>();
-    } catch (const Error& error) {
-      // {"success": false, "error": "No active swarm found"}: no agents right now.
-      if (error.kind() != errc::tool_failed) throw;
-    }
-    std::optional<SwarmStatus> status;
-    if (want_status) {
-      try {
-        const json payload = co_await call_tool(live, status_tool, arguments);
-        status = payload.get<SwarmStatus>();
-      } catch (const Error& error) {
-        if (error.kind() != errc::tool_failed) throw;
-      }
-    }
-    if (stopping_ || live.ended) co_return;
-    if (auto update = synthesizer_.next(agents, status, options_.session_id, utc_timestamp())) {
-      deliver(std::move(*update));
-    }
-    {
-      std::lock_guard lock(stats_mutex_);
-      ++stats_.polls;
-    }
+    const auto next_round = clock::now() + poll_period();
+    co_await poll_round(call);
     for (;;) {
       if (stopping_ || live.ended) co_return;
       live.wake.reset();
       if (co_await live.wake.wait_until(next_round) != WaitResult::signalled) break;
     }
+  }
+}
+
+StreamCore::clock::duration StreamCore::poll_period() const {
+  const double hz = std::max(options_.filters.update_frequency_hz, 0.01);
+  return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(1.0 / hz));
+}
+
+asio::awaitable<void> StreamCore::poll_round(const ToolCaller& call) {
+  const bool want_status =
+      options_.filters.include_topology || options_.filters.include_performance;
+  const std::string list_tool = "agent_list";
+  const std::string status_tool = "swarm_status";
+  json arguments = json::object();
+  if (!options_.swarm_id.empty()) arguments["swarmId"] = options_.swarm_id;
+
+  AgentList agents;
+  try {
+    const json payload = co_await call(list_tool, arguments);
+    agents = payload.get<AgentList>();
+  } catch (const Error& error) {
+    // {"success": false, "error": "No active swarm found"}: no agents right now.
+    if (error.kind() != errc::tool_failed) throw;
+  }
+  std::optional<SwarmStatus> status;
+  if (want_status) {
+    try {
+      const json payload = co_await call(status_tool, arguments);
+      status = payload.get<SwarmStatus>();
+    } catch (const Error& error) {
+      if (error.kind() != errc::tool_failed) throw;
+    }
+  }
+  if (stopping_) co_return;
+  if (auto update = synthesizer_.next(agents, status, options_.session_id, utc_timestamp())) {
+    deliver(std::move(*update));
+  }
+  std::lock_guard lock(stats_mutex_);
+  ++stats_.polls;
+}
+
+asio::awaitable<void> StreamCore::run_over_mcp() {
+  settle_mode(TelemetryMode::poll);
+  try {
+    co_await mcp_->async_connect(asio::use_awaitable);
+  } catch (...) {
+    fail(std::current_exception());
+    co_return;
+  }
+  mark_ready();
+  const ToolCaller call = [this](const std::string& tool,
+                                 const json& arguments) -> asio::awaitable<json> {
+    const CallOptions defaults;
+    co_return co_await mcp_->async_call_tool(tool, arguments, defaults, asio::use_awaitable);
+  };
+  while (!stopping_) {
+    const auto next_round = clock::now() + poll_period();
+    try {
+      co_await poll_round(call);
+    } catch (const Error& error) {
+      // The MCP client reconnects by itself; only a refused token ends the stream.
+      if (error.kind() == errc::auth_failed || error.kind() == errc::cancelled) {
+        if (!stopping_) fail(std::current_exception());
+        co_return;
+      }
+      std::lock_guard lock(stats_mutex_);
+      stats_.last_error = error.what();
+    }
+    pause_signal_.reset();
+    co_await pause_signal_.wait_until(next_round);
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -25,6 +26,10 @@
 #include "telemetry/detail/telemetry_filter.hpp"
 #include "telemetry/detail/websocket_transport.hpp"
 
+namespace hivemind {
+class McpTelemetryClient;
+}
+
 namespace hivemind::telemetry_detail {
 
 struct LiveConnection;
@@ -33,7 +38,10 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
  public:
   using clock = std::chrono::steady_clock;
 
-  StreamCore(const boost::asio::any_io_executor& executor, TelemetryOptions options);
+  // With `mcp`, polls through that client (TCP relay, port 9500) instead of
+  // opening WebSocket connections.
+  StreamCore(const boost::asio::any_io_executor& executor, TelemetryOptions options,
+             McpTelemetryClient* mcp = nullptr);
   ~StreamCore();
 
   const boost::asio::any_io_executor& strand() const noexcept { return strand_; }
@@ -54,6 +62,12 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   boost::asio::awaitable<void> read_loop(std::shared_ptr<LiveConnection> live);
   boost::asio::awaitable<void> subscribe(LiveConnection& live);
   boost::asio::awaitable<void> poll(LiveConnection& live);
+  // One agent_list (+ swarm_status) round through `call`, whichever transport it uses.
+  using ToolCaller = std::function<boost::asio::awaitable<nlohmann::json>(
+      const std::string& tool, const nlohmann::json& arguments)>;
+  boost::asio::awaitable<void> poll_round(const ToolCaller& call);
+  clock::duration poll_period() const;
+  boost::asio::awaitable<void> run_over_mcp();
   boost::asio::awaitable<nlohmann::json> request(LiveConnection& live, std::string method,
                                                  nlohmann::json params);
   boost::asio::awaitable<nlohmann::json> call_tool(LiveConnection& live, std::string name,
@@ -70,6 +84,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void on_rpc_event(LiveConnection& live, const McpEvent& event);
   void record_end(const std::exception_ptr& ended, const LiveConnection& live);
 
+  McpTelemetryClient* mcp_;  // null: WebSocket
   boost::asio::any_io_executor strand_;
   const TelemetryOptions options_;
   WsEndpoint endpoint_;

@@ -82,6 +82,9 @@ asio::awaitable<std::shared_ptr<WsConnection>> WsConnection::connect(asio::any_i
   if (connect_error) throw Error(errc::connection_failed, where + ": " + connect_error.message());
   // From here on the WebSocket layer's own timers apply.
   beast::get_lowest_layer(ws).expires_never();
+  // Small messages both ways (poll requests, pongs): Nagle's delay would pace them.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws).socket().set_option(tcp::no_delay(true), ignored);
 
   websocket::stream_base::timeout timeouts{};
   timeouts.handshake_timeout = endpoint.connect_deadline;

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <boost/asio/use_future.hpp>
 
+#include "hivemind/mcp/mcp_client.hpp"
+#include "mock_relay.hpp"
 #include "mock_telemetry_server.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
@@ -329,6 +331,34 @@ TEST(TelemetryStreamPoll, SubscribeOnlyModeRefusesARelay) {
   const Error error = capture_error([&] { stream.next(); });
   EXPECT_EQ(error.kind(), errc::protocol_error);
   EXPECT_NE(std::string(error.what()).find("-32601"), std::string::npos) << error.what();
+}
+
+TEST(TelemetryStreamPoll, PollsTheTcpRelayThroughTheMcpClient) {
+  testing::MockRelay relay;
+  McpOptions mcp_options;
+  mcp_options.host = "127.0.0.1";
+  mcp_options.port = relay.port();
+  McpTelemetryClient client(mcp_options);
+  SwarmInitRequest ring;
+  ring.topology = "ring";
+  client.swarm_init(ring);
+  for (const std::string type : {"coder", "tester", "coder"}) {
+    AgentSpawnRequest spawn;
+    spawn.type = type;
+    client.agent_spawn(spawn);
+  }
+
+  TelemetryOptions options;
+  options.filters.update_frequency_hz = 50;
+  options.filters.agent_types = {"coder"};
+  TelemetryStream stream(client, options);
+  stream.start();
+  const TelemetryUpdate update = stream.next();
+  ASSERT_EQ(update.agents.size(), 2u);
+  for (const auto& agent : update.agents) EXPECT_EQ(agent.type, "coder");
+  EXPECT_EQ(update.topology_changes.size(), 3u);  // a ring of three
+  EXPECT_EQ(stream.stats().active_mode, TelemetryMode::poll);
+  stream.stop();
 }
 
 TEST(TelemetryStreamFilters, AppliedClientSideInSubscribeMode) {

@@ -173,6 +173,10 @@ class MockTelemetryServer::Impl {
   }
 
   asio::awaitable<void> serve(tcp::socket socket) {
+    // Many small frames: without this, Nagle's algorithm and delayed ACKs pace them
+    // at ~25 per second.
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     http::request<http::string_body> request;
@@ -188,7 +192,6 @@ class MockTelemetryServer::Impl {
       response.body() = "refused";
       response.prepare_payload();
       co_await http::async_write(stream, response, use_tuple);
-      beast::error_code ignored;
       stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
       co_return;
     }
