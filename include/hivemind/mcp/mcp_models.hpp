@@ -79,6 +79,7 @@ struct Vec3 {
   double x = 0;
   double y = 0;
   double z = 0;
+  friend bool operator==(const Vec3&, const Vec3&) = default;
 };
 
 struct SessionAgent {

@@ -21,10 +21,10 @@ void RpcEngine::forget(const std::string& id) {
 }
 
 bool RpcEngine::receive(std::string_view bytes) {
-  return framer_.feed(bytes, [this](std::string_view line) { dispatch(line); });
+  return framer_.feed(bytes, [this](std::string_view line) { receive_line(line); });
 }
 
-void RpcEngine::dispatch(std::string_view line) {
+void RpcEngine::receive_line(std::string_view line) {
   IncomingMessage message = decode_message(line);
   if (message.kind == IncomingMessage::Kind::event) {
     if (message.event.kind == McpEvent::Kind::relay_error) relay_error_ = message.event.message;

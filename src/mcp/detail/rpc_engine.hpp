@@ -50,6 +50,9 @@ class RpcEngine {
   // Feeds bytes read from the transport. Returns false when the stream is broken
   // (a line exceeded the maximum): the transport must close, then call fail_all().
   bool receive(std::string_view bytes);
+  // Handles one complete line (no terminator) that the transport framed itself: the
+  // WebSocket telemetry stream frames once and hands over what is not telemetry.
+  void receive_line(std::string_view line);
 
   // Completes every pending request with `failure` (the connection is gone).
   void fail_all(std::error_code failure, const std::string& reason);
@@ -60,8 +63,6 @@ class RpcEngine {
   const std::optional<std::string>& relay_error() const noexcept { return relay_error_; }
 
  private:
-  void dispatch(std::string_view line);
-
   LineFramer framer_;
   RequestIdGenerator& ids_;
   EventHandler on_event_;
