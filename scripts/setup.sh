@@ -8,6 +8,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   jq procps util-linux
+  libclang-rt-14-dev clang-tidy
 )
 
 missing=()
