@@ -3,25 +3,30 @@
 # docs/benchmarks.md: machine, compiler, date, load, every result, and each benchmark
 # next to the baseline it is compared with in the same run (bench/baselines.tsv).
 #   scripts/bench.sh [extra Google Benchmark flags, e.g. --benchmark_filter=Spawn]
-# Discovery: every executable named hivemind_<area>_bench under build/bench is run, so a
-# new bench target only needs that name (and, for a comparison, a line in
+# Discovery: every CMake target named hivemind_<area>_bench is built and run, so a new
+# bench target only needs that name (and, for a comparison, a line in
 # bench/baselines.tsv). Executables must accept Google Benchmark's --benchmark_out flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 cmake --preset bench >/dev/null
-cmake --build --preset bench
+# Only the benchmark executables (and what they link), not the test suites.
+mapfile -t targets < <(ninja -C build/bench -t targets all |
+  grep -oE '^hivemind_[a-z0-9_]+_bench:' | tr -d ':' | sort -u)
+if ((${#targets[@]} == 0)); then
+  echo "bench: no hivemind_*_bench targets in the bench preset" >&2
+  exit 1
+fi
+cmake --build --preset bench --target "${targets[@]}"
 
 results=build/bench/results
 rm -rf "$results"
 mkdir -p "$results"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-mapfile -t executables < <(find build/bench -type f -perm -u+x -name 'hivemind_*_bench' | sort)
-if ((${#executables[@]} == 0)); then
-  echo "bench: no hivemind_*_bench executables under build/bench" >&2
-  exit 1
-fi
+mapfile -t executables < <(for target in "${targets[@]}"; do
+  find build/bench -type f -perm -u+x -name "$target"
+done)
 for executable in "${executables[@]}"; do
   name=$(basename "$executable")
   echo "bench: $name"
