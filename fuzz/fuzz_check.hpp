@@ -4,6 +4,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
+
+#include "hivemind/error.hpp"
 
 #define FUZZ_CHECK(condition)                                                                \
   do {                                                                                       \
@@ -12,3 +15,16 @@
       std::abort();                                                                          \
     }                                                                                        \
   } while (false)
+
+// Runs `call`: true when it returns, false when it throws hivemind::Error of kind
+// `expected`; any other kind breaks the invariant (other exceptions escape and crash).
+template <class Call>
+bool succeeds_or_throws(hivemind::errc expected, Call&& call) {
+  try {
+    std::forward<Call>(call)();
+    return true;
+  } catch (const hivemind::Error& error) {
+    FUZZ_CHECK(error.code() == expected);
+    return false;
+  }
+}

@@ -19,23 +19,14 @@ namespace {
 using namespace hivemind;
 using namespace hivemind::detail;
 
-// Runs `parse`; a thrown Error must be a protocol_error. Returns whether it succeeded.
-template <class Parse>
-bool accepted(Parse&& parse) {
-  try {
-    parse();
-    return true;
-  } catch (const Error& error) {
-    FUZZ_CHECK(error.code() == errc::protocol_error);
-    return false;
-  }
-}
+// Refusals must be typed: hivemind::Error(protocol_error), nothing else.
+constexpr errc kRefusal = errc::protocol_error;
 
 void check_registry(std::string_view out) {
   SessionIndex index;
-  if (!accepted([&] { index = parse_index_json(out); })) return;
+  if (!succeeds_or_throws(kRefusal, [&] { index = parse_index_json(out); })) return;
   std::unordered_map<std::string, SessionStatus> statuses;
-  FUZZ_CHECK(accepted([&] { statuses = parse_index_statuses(out); }));
+  FUZZ_CHECK(succeeds_or_throws(kRefusal, [&] { statuses = parse_index_statuses(out); }));
   FUZZ_CHECK(statuses.size() == index.sessions.size());
   for (const auto& [id, summary] : index.sessions) {
     const auto it = statuses.find(id);
@@ -51,7 +42,7 @@ void check_registry(std::string_view out) {
 
 void check_session(std::string_view out) {
   SessionMetadata metadata;
-  if (!accepted([&] { metadata = parse_session_json(out); })) return;
+  if (!succeeds_or_throws(kRefusal, [&] { metadata = parse_session_json(out); })) return;
   const nlohmann::json written = metadata;
   const auto again = written.get<SessionMetadata>();
   FUZZ_CHECK(nlohmann::json(again) == written);
@@ -63,17 +54,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view out(reinterpret_cast<const char*>(data), size);
 
   std::string uuid;
-  if (accepted([&] { uuid = parse_created_uuid(out); })) {
+  if (succeeds_or_throws(kRefusal, [&] { uuid = parse_created_uuid(out); })) {
     FUZZ_CHECK(is_canonical_uuid(uuid));
   }
   SessionStatus status;
-  if (accepted([&] { status = parse_status_output(out); })) {
+  if (succeeds_or_throws(kRefusal, [&] { status = parse_status_output(out); })) {
     FUZZ_CHECK(!status.text().empty());
     FUZZ_CHECK(status.text() == trim(status.text()));
     FUZZ_CHECK(SessionStatus::parse(status.text()) == status);
   }
   std::string path;
-  if (accepted([&] { path = parse_path_line(out, "log"); })) {
+  if (succeeds_or_throws(kRefusal, [&] { path = parse_path_line(out, "log"); })) {
     FUZZ_CHECK(path.starts_with('/'));
     FUZZ_CHECK(path.find('\n') == std::string::npos);
   }
@@ -84,6 +75,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_session(out);
   check_registry(out);
   // The fast scan alone must not fail in any other way either.
-  (void)accepted([&] { (void)parse_index_statuses(out); });
+  (void)succeeds_or_throws(kRefusal, [&] { (void)parse_index_statuses(out); });
   return 0;
 }
