@@ -3,27 +3,29 @@
 # docs/benchmarks.md: machine, compiler, date, load, every result, and each benchmark
 # next to the baseline it is compared with in the same run (bench/baselines.tsv).
 #   scripts/bench.sh [extra Google Benchmark flags, e.g. --benchmark_filter=Spawn]
+#   scripts/bench.sh --report-only   (rewrites the report from the last run's results)
 # Discovery: every CMake target named hivemind_<area>_bench is built and run, so a new
 # bench target only needs that name (and, for a comparison, a line in
 # bench/baselines.tsv). Executables must accept Google Benchmark's --benchmark_out flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/setup.sh
-cmake --preset bench >/dev/null
-# Only the benchmark executables (and what they link), not the test suites.
-mapfile -t targets < <(ninja -C build/bench -t targets all |
-  grep -oE '^hivemind_[a-z0-9_]+_bench:' | tr -d ':' | sort -u)
-if ((${#targets[@]} == 0)); then
-  echo "bench: no hivemind_*_bench targets in the bench preset" >&2
-  exit 1
+results=build/bench/results
+if [[ "${1:-}" != --report-only ]]; then
+  scripts/setup.sh
+  cmake --preset bench >/dev/null
+  # Only the benchmark executables (and what they link), not the test suites.
+  mapfile -t targets < <(ninja -C build/bench -t targets all |
+    grep -oE '^hivemind_[a-z0-9_]+_bench:' | tr -d ':' | sort -u)
+  if ((${#targets[@]} == 0)); then
+    echo "bench: no hivemind_*_bench targets in the bench preset" >&2
+    exit 1
 fi
 cmake --build --preset bench --target "${targets[@]}"
 
-results=build/bench/results
 rm -rf "$results"
 mkdir -p "$results"
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+cut -d' ' -f1-3 /proc/loadavg >"$results/load_before"
 mapfile -t executables < <(for target in "${targets[@]}"; do
   find build/bench -type f -perm -u+x -name "$target"
 done)
@@ -32,7 +34,10 @@ for executable in "${executables[@]}"; do
   echo "bench: $name"
   "$executable" --benchmark_out="$results/$name.json" --benchmark_out_format=json "$@"
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+cut -d' ' -f1-3 /proc/loadavg >"$results/load_after"
+fi
+load_before=$(cat "$results/load_before")
+load_after=$(cat "$results/load_after")
 
 # Baselines as JSON: [{benchmark, baseline, what}].
 baselines=$(grep -v '^#' bench/baselines.tsv | jq -R -s '
@@ -53,7 +58,7 @@ report=docs/benchmarks.md
   echo
   echo "| | |"
   echo "| --- | --- |"
-  echo "| date (UTC) | $(date -u '+%Y-%m-%d %H:%M') |"
+  echo "| date of the run | $(jq -r '.context.date' "$(ls "$results"/*.json | head -n 1)") |"
   echo "| commit | $(git rev-parse --short HEAD 2>/dev/null || echo unknown) |"
   echo "| machine | $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $(uname -sr) |"
   echo "| compiler | $(c++ --version | head -n 1), CMake preset \`bench\` (Release) |"
