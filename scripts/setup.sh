@@ -10,6 +10,7 @@ packages=(
   jq procps util-linux
   curl
   libcli11-dev
+  libclang-rt-14-dev clang-tidy
 )
 
 missing=()

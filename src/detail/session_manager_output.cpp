@@ -55,9 +55,13 @@ class StatusCollector {
   }
   bool start_object(std::size_t) {
     ++depth_;
-    if (depth_ == 2 && key_ == "sessions") {
+    if (depth_ == 1) top_is_object_ = true;
+    // key_ is only fresh for members of an object: inside a top-level array it could
+    // still name a member of an earlier element.
+    if (depth_ == 2 && top_is_object_ && key_ == "sessions") {
       in_sessions_ = true;
       saw_sessions_ = true;
+      statuses_.clear();  // a repeated "sessions" replaces the earlier one, as in the DOM
     }
     if (depth_ == 3 && in_sessions_) {
       session_id_ = key_;
@@ -91,6 +95,7 @@ class StatusCollector {
   bool scalar() { return true; }
 
   int depth_ = 0;
+  bool top_is_object_ = false;
   bool in_sessions_ = false;
   bool saw_sessions_ = false;
   std::string key_;

@@ -113,3 +113,20 @@ TEST(ListOutput, StatusesAloneMatchTheFullParse) {
             errc::protocol_error);
   EXPECT_EQ(capture_error([] { parse_index_statuses("[]"); }).kind(), errc::protocol_error);
 }
+
+// The scan merged a repeated "sessions" object that the full parse replaces (the
+// invariant of fuzz/fuzz_session_manager_output fails on it), and took a stale key
+// inside a top-level array for "sessions".
+TEST(ListOutput, StatusScanFollowsTheFullParseOnOddDocuments) {
+  const std::string repeated = R"({"sessions": {"a": {"status": "running"}},
+                                    "sessions": {"b": {"status": "failed"}}})";
+  const auto index = parse_index_json(repeated);
+  const auto statuses = parse_index_statuses(repeated);
+  ASSERT_EQ(index.sessions.size(), 1u);
+  ASSERT_EQ(statuses.size(), 1u);
+  EXPECT_EQ(statuses.at("b"), index.sessions.at("b").status);
+  EXPECT_EQ(capture_error([] {
+              parse_index_statuses(R"([{"sessions": 1}, {"a": {"status": "running"}}])");
+            }).kind(),
+            errc::protocol_error);
+}

@@ -3,12 +3,43 @@
 // rather than failing the whole payload.
 #pragma once
 
+#include <cmath>
 #include <initializer_list>
+#include <limits>
+#include <map>
+#include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
 namespace hivemind::mcp_detail {
+
+template <class T>
+struct is_string_map : std::false_type {};
+template <class Value>
+struct is_string_map<std::map<std::string, Value>> : std::true_type {};
+
+// nlohmann converts a float to an integer with a plain cast, which is undefined
+// behaviour when the value is out of range (`"count": 1e300`; fuzz/fuzz_tool_payload
+// reports it under UBSan).
+// Such a value counts as a wrong type.
+template <class T>
+bool converts_safely(const nlohmann::json& value) {
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (!value.is_number_float()) return true;
+    const double number = value.get<double>();
+    const double limit = std::ldexp(1.0, std::numeric_limits<T>::digits);
+    return number < limit && (std::is_signed_v<T> ? number >= -limit : number > -1.0);
+  } else if constexpr (is_string_map<T>::value) {
+    for (const auto& element : value) {
+      if (!converts_safely<typename T::mapped_type>(element)) return false;
+    }
+    return true;
+  } else {
+    return true;
+  }
+}
 
 template <class T>
 void read_field(const nlohmann::json& object, T& out, std::initializer_list<const char*> keys) {
@@ -16,6 +47,7 @@ void read_field(const nlohmann::json& object, T& out, std::initializer_list<cons
   for (const char* key : keys) {
     const auto it = object.find(key);
     if (it == object.end() || it->is_null()) continue;
+    if (!converts_safely<T>(*it)) return;  // keep the default, as for a wrong type
     try {
       out = it->template get<T>();
     } catch (const nlohmann::json::exception&) {

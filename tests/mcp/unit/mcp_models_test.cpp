@@ -50,6 +50,21 @@ TEST(McpModels, AWrongTypeKeepsTheDefaultInsteadOfFailing) {
   EXPECT_EQ(status.active_agents, 2);
 }
 
+// A count sent as a float out of a long's range was cast regardless (undefined
+// behaviour; on x86 it read as LONG_MIN); fuzz/fuzz_tool_payload reports it under UBSan.
+TEST(McpModels, AnOutOfRangeFloatCountKeepsTheDefault) {
+  const auto status = json::parse(R"({"agentCount":1e300,"activeAgents":-1e19,
+      "taskCount":3.0,"pendingTasks":-2.5})")
+                          .get<SwarmStatus>();
+  EXPECT_EQ(status.agent_count, 0);
+  EXPECT_EQ(status.active_agents, 0);
+  EXPECT_EQ(status.task_count, 3);
+  EXPECT_EQ(status.pending_tasks, -2);
+  const auto topology =
+      json::parse(R"({"agent_types":{"coder":2,"huge":9.3e18}})").get<SwarmTopology>();
+  EXPECT_TRUE(topology.agent_types.empty());
+}
+
 TEST(McpModels, DeployedAgentListUsesIdForAgents) {
   const auto list = json::parse(R"({"success":true,"swarmId":"s1",
       "agents":[{"id":"agent_1","name":"n","type":"coder","status":"active","capabilities":["x"]}],

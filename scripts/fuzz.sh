@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (preset `fuzz`, clang) and runs each for SECONDS
+# (default 60) on its seed corpus in fuzz/corpus/<target>. New inputs go to a scratch
+# copy of the corpus, so the checked-in seeds stay small; a crash leaves its input in
+# build/fuzz/artifacts/ and fails the script.
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 300 line_framer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:-60}"
+shift || true
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  for seeds in fuzz/corpus/*/; do targets+=("$(basename "$seeds")"); done
+fi
+
+scripts/setup.sh
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz --target fuzz_all
+
+artifacts=build/fuzz/artifacts
+mkdir -p "$artifacts"
+summary=()
+status=0
+for target in "${targets[@]}"; do
+  corpus="build/fuzz/corpus/$target"
+  mkdir -p "$corpus"
+  cp -n "fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null || true
+  log="build/fuzz/$target.log"
+  echo "fuzz: $target for ${seconds}s"
+  rm -f "$artifacts/$target-"*
+  if ! "build/fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
+      "$corpus" >"$log" 2>&1; then
+    status=1
+    echo "fuzz: $target FAILED; see $log and $artifacts/" >&2
+    tail -n 30 "$log" >&2
+  fi
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo '?')
+  last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+  cov=$(grep -o 'cov: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')
+  ft=$(grep -o 'ft: [0-9]*' <<<"$last" | grep -o '[0-9]*' || echo '?')
+  crashes=$(find "$artifacts" -name "$target-*" | wc -l)
+  summary+=("$(printf '%-24s execs %-10s cov %-6s ft %-6s crash/leak/timeout files %s' \
+    "$target" "$runs" "$cov" "$ft" "$crashes")")
+done
+printf '%s\n' "${summary[@]}"
+exit "$status"
