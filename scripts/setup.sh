@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   jq procps util-linux
-  curl
+  curl pkg-config
   libcli11-dev
   libclang-rt-14-dev clang-tidy
 )
