@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include <hivemind/session_journal.hpp>
 #include <hivemind/version.hpp>
@@ -15,6 +16,7 @@
 
 #include "child_program.hpp"
 #include "mock_relay.hpp"
+#include "mock_telemetry_server.hpp"
 #include "support/mock_container.hpp"
 
 using namespace std::chrono_literals;
@@ -91,7 +93,7 @@ TEST_F(Hivectl, HelpListsEverySubcommandAndTheExitCodes) {
   const auto result = run({"--help"});
   EXPECT_EQ(result.exit_code, kOk);
   for (const char* command : {"spawn", "create", "start", "status", "get", "list", "wait", "logs",
-                              "outputs", "cancel", "cleanup", "metrics", "tools"}) {
+                              "outputs", "cancel", "cleanup", "metrics", "tools", "top", "watch"}) {
     EXPECT_THAT(result.out, HasSubstr(std::string("  ") + command)) << command;
   }
   EXPECT_THAT(result.out, HasSubstr("130 interrupted"));
@@ -571,4 +573,84 @@ TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
   EXPECT_THAT(first_frame, StartsWith("\x1b[H\x1b[2J"));
   for (const auto& session_id : {high_, low_, medium_})
     EXPECT_THAT(first_frame, HasSubstr(session_id));
+}
+
+// --- watch ---
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string ws_url(const hivemind::testing::MockTelemetryServer& server) {
+  return "ws://127.0.0.1:" + std::to_string(server.port());
+}
+
+hivemind::testing::MockTelemetryOptions two_sessions_of_three_agents() {
+  hivemind::testing::MockTelemetryOptions options;
+  options.agents = 3;
+  options.rate_hz = 20;
+  options.sessions = {"session-1", "session-2"};
+  return options;
+}
+
+TEST_F(Hivectl, WatchPrintsOneLinePerUpdateOfTheSession) {
+  hivemind::testing::MockTelemetryServer server(two_sessions_of_three_agents());
+  const auto result = run(
+      {"watch", "session-2", "--ws-url", ws_url(server), "--mode", "subscribe", "--count", "3"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 3u) << result.out;
+  for (const auto& line : lines) {
+    EXPECT_THAT(line, HasSubstr(" session session-2 agents 3: ")) << line;
+    EXPECT_THAT(line, HasSubstr(" topology ")) << line;
+  }
+  EXPECT_EQ(server.actions_received("subscribe"), 1u);
+  EXPECT_EQ(server.received().front().at("session_id"), "session-2");
+}
+
+TEST_F(Hivectl, WatchEndsWithCtrlC) {
+  hivemind::testing::MockTelemetryServer server(two_sessions_of_three_agents());
+  ChildProgram hivectl(HIVECTL_PATH, {"watch", "--ws-url", ws_url(server)}, environment());
+  ASSERT_TRUE(hivemind::testing::eventually([&] {
+    return hivectl.out_so_far().find(" agents 3: ") != std::string::npos;
+  })) << hivectl.err_so_far();
+  hivectl.send_signal(SIGINT);
+  const auto result = hivectl.finish(30s);
+  EXPECT_EQ(result.exit_code, kInterrupted);
+  expect_one_error_line(result, "interrupted");
+}
+
+TEST_F(Hivectl, WatchJsonPrintsOneDocumentPerLine) {
+  hivemind::testing::MockTelemetryServer server(two_sessions_of_three_agents());
+  extra_env_ = {{"HIVEMIND_WS_URL", ws_url(server)}};
+  const auto result = run({"watch", "session-1", "--json", "--count", "2"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 2u) << result.out;
+  for (const auto& line : lines) {
+    const auto update = json::parse(line);
+    EXPECT_EQ(update.at("session_id"), "session-1");
+    EXPECT_EQ(update.at("agents").size(), 3u);
+  }
+}
+
+TEST_F(Hivectl, WatchWithNothingListeningIsAConnectionError) {
+  std::string url;
+  {
+    const hivemind::testing::MockTelemetryServer closed_again;
+    url = ws_url(closed_again);
+  }
+  const auto result = run({"watch", "--ws-url", url, "--count", "1"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  expect_one_error_line(result, "connection_failed");
+  EXPECT_EQ(result.out, "");
+}
+
+TEST_F(Hivectl, WatchRefusesAUrlThatIsNotWebSocket) {
+  const auto result = run({"watch", "--ws-url", "http://127.0.0.1:3002"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "invalid_argument");
 }

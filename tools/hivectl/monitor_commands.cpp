@@ -191,10 +191,127 @@ void add_top(CLI::App& app, Context& context) {
   });
 }
 
+// "ws://HOST[:PORT][/PATH]" into the stream's host, port and path.
+void apply_ws_url(const std::string& url, hivemind::TelemetryOptions& options) {
+  const auto refuse = [&](const std::string& why) {
+    return hivemind::Error(
+        hivemind::errc::invalid_argument,
+        "WebSocket URL '" + url + "' " + why + " (expected ws://HOST[:PORT][/PATH])");
+  };
+  constexpr std::string_view scheme = "ws://";
+  if (!url.starts_with(scheme)) throw refuse("does not start with ws://");
+  const auto rest = url.substr(scheme.size());
+  const auto path_at = rest.find('/');
+  const auto authority = rest.substr(0, path_at);
+  options.path = path_at == std::string::npos ? "/" : rest.substr(path_at);
+  const auto colon = authority.rfind(':');
+  options.host = authority.substr(0, colon);
+  if (options.host.empty()) throw refuse("has no host");
+  if (colon == std::string::npos) return;
+  const auto port_text = authority.substr(colon + 1);
+  if (port_text.empty() || port_text.size() > 5 ||
+      port_text.find_first_not_of("0123456789") != std::string::npos || std::stoi(port_text) < 1 ||
+      std::stoi(port_text) > 65535) {
+    throw refuse("has no valid port");
+  }
+  options.port = static_cast<std::uint16_t>(std::stoi(port_text));
+}
+
+hivemind::TelemetryMode parse_mode(const std::string& text) {
+  if (text == "subscribe") return hivemind::TelemetryMode::subscribe;
+  if (text == "poll") return hivemind::TelemetryMode::poll;
+  return hivemind::TelemetryMode::automatic;
+}
+
+std::string abbreviated(std::string_view text, std::size_t width) {
+  if (text.size() <= width) return std::string(text);
+  return std::string(text.substr(0, width - 1)) + "~";
+}
+
+// `TIME session S agents N: ID(TYPE,STATUS,@X,Y,Z) ... topology +A>B -C>D`; at most 8
+// agents and 8 changes are spelled out, the rest counted.
+std::string update_line(const hivemind::TelemetryUpdate& update) {
+  constexpr std::size_t shown = 8;
+  std::string line = (update.timestamp.empty() ? "-" : update.timestamp) + " session " +
+                     (update.session_id.empty() ? "-" : abbreviated(update.session_id, 12)) +
+                     " agents " + std::to_string(update.agents.size());
+  for (std::size_t i = 0; i < update.agents.size() && i < shown; ++i) {
+    const auto& agent = update.agents[i];
+    line += (i == 0 ? ": " : " ") + abbreviated(agent.agent_id, 12) + "(" +
+            abbreviated(agent.type, 10) + "," + abbreviated(agent.status, 10);
+    if (agent.position) {
+      char position[64];
+      std::snprintf(position, sizeof position, ",@%.1f,%.1f,%.1f", agent.position->x,
+                    agent.position->y, agent.position->z);
+      line += position;
+    }
+    line += ")";
+  }
+  if (update.agents.size() > shown) line += " +" + std::to_string(update.agents.size() - shown);
+  if (!update.topology_changes.empty()) line += " topology";
+  for (std::size_t i = 0; i < update.topology_changes.size() && i < shown; ++i) {
+    const auto& change = update.topology_changes[i];
+    const char sign = change.type.find("remov") != std::string::npos ? '-' : '+';
+    line +=
+        std::string(" ") + sign + abbreviated(change.from, 12) + ">" + abbreviated(change.to, 12);
+  }
+  if (update.topology_changes.size() > shown)
+    line += " +" + std::to_string(update.topology_changes.size() - shown);
+  for (char& c : line) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
+  return line;
+}
+
+void add_watch(CLI::App& app, Context& context) {
+  struct Arguments {
+    std::string session_id;
+    std::optional<std::string> ws_url;
+    std::string mode = "auto";
+    std::optional<std::size_t> count;
+  };
+  auto arguments = std::make_shared<Arguments>();
+  auto* watch =
+      app.add_subcommand("watch", "Print the agent telemetry stream, one line per update");
+  watch->add_option("session_id", arguments->session_id, "Only this session's updates");
+  watch->add_option("--ws-url", arguments->ws_url,
+                    "Telemetry server [env HIVEMIND_WS_URL, default ws://127.0.0.1:3002]");
+  watch
+      ->add_option("--mode", arguments->mode,
+                   "auto (subscribe, else poll the relay), subscribe or poll")
+      ->check(CLI::IsMember({"auto", "subscribe", "poll"}));
+  watch->add_option("--count", arguments->count, "Exit after this many updates")
+      ->check(CLI::PositiveNumber);
+  watch->callback([&context, arguments] {
+    hivemind::TelemetryOptions options;
+    apply_ws_url(arguments->ws_url
+                     ? *arguments->ws_url
+                     : from_environment("HIVEMIND_WS_URL").value_or("ws://127.0.0.1:3002"),
+                 options);
+    options.token = from_environment("HIVEMIND_MCP_TOKEN").value_or("");
+    options.mode = parse_mode(arguments->mode);
+    options.session_id = arguments->session_id;
+    hivemind::TelemetryStream stream(std::move(options));
+    const std::stop_callback on_stop(context.stop_token(), [&stream] { stream.stop(); });
+    context.run(stream.get_executor(), [&](auto token) { return stream.async_start(token); });
+    for (std::size_t received = 0; !arguments->count || received < *arguments->count; ++received) {
+      const auto update = stream.next();
+      if (context.output().json()) {
+        std::cout << nlohmann::json(update).dump(-1, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace)
+                  << std::endl;
+      } else {
+        std::cout << update_line(update) << std::endl;
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void add_monitor_commands(CLI::App& app, Context& context) {
   add_top(app, context);
+  add_watch(app, context);
 }
 
 }  // namespace hivectl
