@@ -140,9 +140,8 @@ void pause_or_stop(std::stop_token stop, std::chrono::milliseconds interval) {
   std::mutex mutex;
   std::condition_variable_any wakeup;
   std::unique_lock lock(mutex);
-  if (wakeup.wait_for(lock, stop, interval, [] { return false; }) || stop.stop_requested()) {
-    throw hivemind::Error(hivemind::errc::cancelled, "interrupted");
-  }
+  wakeup.wait_for(lock, stop, interval, [] { return false; });
+  if (stop.stop_requested()) throw hivemind::Error(hivemind::errc::cancelled, "interrupted");
 }
 
 void add_top(CLI::App& app, Context& context) {
@@ -229,7 +228,7 @@ std::string abbreviated(std::string_view text, std::size_t width) {
 }
 
 // `TIME session S agents N: ID(TYPE,STATUS,@X,Y,Z) ... topology +A>B -C>D`; at most 8
-// agents and 8 changes are spelled out, the rest counted.
+// agents and 8 changes are spelled out, the rest counted (`+N more`).
 std::string update_line(const hivemind::TelemetryUpdate& update) {
   constexpr std::size_t shown = 8;
   std::string line = (update.timestamp.empty() ? "-" : update.timestamp) + " session " +
@@ -247,7 +246,8 @@ std::string update_line(const hivemind::TelemetryUpdate& update) {
     }
     line += ")";
   }
-  if (update.agents.size() > shown) line += " +" + std::to_string(update.agents.size() - shown);
+  if (update.agents.size() > shown)
+    line += " +" + std::to_string(update.agents.size() - shown) + " more";
   if (!update.topology_changes.empty()) line += " topology";
   for (std::size_t i = 0; i < update.topology_changes.size() && i < shown; ++i) {
     const auto& change = update.topology_changes[i];
@@ -256,7 +256,7 @@ std::string update_line(const hivemind::TelemetryUpdate& update) {
         std::string(" ") + sign + abbreviated(change.from, 12) + ">" + abbreviated(change.to, 12);
   }
   if (update.topology_changes.size() > shown)
-    line += " +" + std::to_string(update.topology_changes.size() - shown);
+    line += " +" + std::to_string(update.topology_changes.size() - shown) + " more";
   for (char& c : line) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
   }
