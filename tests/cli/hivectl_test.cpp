@@ -518,6 +518,13 @@ TEST_F(HivectlTop, OncePrintsOneFrameWithEverySession) {
   EXPECT_THAT(result.out, Not(HasSubstr("\x1b[2J")));  // not a terminal: no screen control
 }
 
+TEST_F(HivectlTop, WithoutATerminalItPrintsOneFrame) {
+  const auto result = run({"top", "--interval", "0.2"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 9) << result.out;  // 4+1+1+3
+  EXPECT_THAT(result.out, HasSubstr(high_));
+}
+
 TEST_F(HivectlTop, JsonHoldsTheSessionsAndRates) {
   const auto document = run_json({"top"});
   EXPECT_EQ(document.at("rates").at("sessions"), 3);
