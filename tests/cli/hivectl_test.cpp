@@ -8,12 +8,15 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <sstream>
 
+#include <hivemind/session_journal.hpp>
 #include <hivemind/version.hpp>
 #include <nlohmann/json.hpp>
 
 #include "child_program.hpp"
 #include "mock_relay.hpp"
+#include "mock_telemetry_server.hpp"
 #include "support/mock_container.hpp"
 
 using namespace std::chrono_literals;
@@ -24,6 +27,7 @@ using hivemind::testing::ProgramResult;
 using nlohmann::json;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 namespace {
@@ -89,7 +93,7 @@ TEST_F(Hivectl, HelpListsEverySubcommandAndTheExitCodes) {
   const auto result = run({"--help"});
   EXPECT_EQ(result.exit_code, kOk);
   for (const char* command : {"spawn", "create", "start", "status", "get", "list", "wait", "logs",
-                              "outputs", "cancel", "cleanup", "metrics", "tools"}) {
+                              "outputs", "cancel", "cleanup", "metrics", "tools", "top", "watch"}) {
     EXPECT_THAT(result.out, HasSubstr(std::string("  ") + command)) << command;
   }
   EXPECT_THAT(result.out, HasSubstr("130 interrupted"));
@@ -452,3 +456,208 @@ TEST_F(Hivectl, CtrlCStopsFollowingAndLeavesNoProcessBehind) {
 }
 
 }  // namespace
+
+// --- top ---
+
+// The PID of the process started with this mock container's environment whose command
+// line starts with `argv_prefix`.
+std::optional<pid_t> process_running(const std::filesystem::path& mock_root,
+                                     const std::vector<std::string>& argv_prefix) {
+  const auto read_nul_separated = [](const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<std::string> fields;
+    for (std::string field; std::getline(in, field, '\0');) fields.push_back(field);
+    return fields;
+  };
+  for (const auto& process : std::filesystem::directory_iterator("/proc")) {
+    const auto name = process.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const auto argv = read_nul_separated(process.path() / "cmdline");
+    if (argv.size() < argv_prefix.size() ||
+        !std::equal(argv_prefix.begin(), argv_prefix.end(), argv.begin()))
+      continue;
+    const auto environment = read_nul_separated(process.path() / "environ");
+    if (std::find(environment.begin(), environment.end(), "MOCK_ROOT=" + mock_root.string()) !=
+        environment.end())
+      return static_cast<pid_t>(std::stoi(name));
+  }
+  return std::nullopt;
+}
+
+// Three sessions of different priorities and statuses, as `top` should list them.
+class HivectlTop : public Hivectl {
+ protected:
+  void SetUp() override {
+    high_ = run_json({"create", "index the logs", "--priority", "high"}).at("session_id");
+    low_ = run_json({"create", "write the report", "--priority", "low"}).at("session_id");
+    medium_ = run_json({"spawn", "build the parser", "--wait"}).at("session_id");
+  }
+
+  // The dashboard row of a session: UUID, task, status and priority in that order.
+  static std::regex row_of(const std::string& session_id, const std::string& task,
+                           const std::string& status, const std::string& priority) {
+    return std::regex(session_id + " +" + task + " +" + status + " +[0-9][0-9a-z]* +" + priority);
+  }
+
+  std::string high_, low_, medium_;
+};
+
+TEST_F(HivectlTop, OncePrintsOneFrameWithEverySession) {
+  const auto result = run({"top", "--once"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("UUID"));
+  EXPECT_THAT(result.out, HasSubstr("active 2  created 3"));
+  EXPECT_THAT(result.out, HasSubstr("completed 1  failed 0"));
+  EXPECT_TRUE(std::regex_search(result.out, row_of(high_, "index the logs", "created", "high")))
+      << result.out;
+  EXPECT_TRUE(std::regex_search(result.out, row_of(low_, "write the report", "created", "low")))
+      << result.out;
+  EXPECT_TRUE(
+      std::regex_search(result.out, row_of(medium_, "build the parser", "completed", "medium")))
+      << result.out;
+  EXPECT_THAT(result.out, Not(HasSubstr("\x1b[2J")));  // not a terminal: no screen control
+}
+
+TEST_F(HivectlTop, WithoutATerminalItPrintsOneFrame) {
+  const auto result = run({"top", "--interval", "0.2"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  EXPECT_EQ(std::count(result.out.begin(), result.out.end(), '\n'), 9) << result.out;  // 4+1+1+3
+  EXPECT_THAT(result.out, HasSubstr(high_));
+}
+
+TEST_F(HivectlTop, JsonHoldsTheSessionsAndRates) {
+  const auto document = run_json({"top"});
+  EXPECT_EQ(document.at("rates").at("sessions"), 3);
+  EXPECT_EQ(document.at("rates").at("active"), 2);
+  EXPECT_EQ(document.at("rates").at("completed"), 1);
+  std::map<std::string, std::string> priorities;
+  for (const auto& entry : document.at("sessions"))
+    priorities[entry.at("session_id")] = entry.at("priority");
+  EXPECT_EQ(priorities, (std::map<std::string, std::string>{
+                            {high_, "high"}, {low_, "low"}, {medium_, "medium"}}));
+}
+
+TEST_F(HivectlTop, JournalSessionsTheContainerNoLongerListsAreShown) {
+  const auto journal_dir = std::filesystem::path(mock_.root()) / "journal";
+  hivemind::JournalEntry gone;
+  gone.session_id = "0badc0de-0000-4000-8000-000000000001";
+  gone.task = "cleaned up long ago";
+  gone.priority = hivemind::Priority::high;
+  gone.created = std::chrono::system_clock::now() - std::chrono::hours(30);
+  gone.status = "lost";
+  gone.status_seen = gone.created;
+  hivemind::SessionJournal(journal_dir).record(gone);
+  extra_env_ = {{"HIVEMIND_JOURNAL_DIR", journal_dir.string()}};
+  const auto result = run({"top", "--once"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  EXPECT_TRUE(std::regex_search(result.out, row_of(gone.session_id, gone.task, "lost", "high")))
+      << result.out;
+  EXPECT_THAT(result.out, HasSubstr("lost 1"));
+}
+
+TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
+  // util-linux `script` runs it in a pseudo-terminal and copies the screen to stdout.
+  ChildProgram script("/usr/bin/script",
+                      {"-qfec", std::string(HIVECTL_PATH) + " top --interval 0.2", "/dev/null"},
+                      environment());
+  const auto frames = [&] {
+    const auto out = script.out_so_far();
+    std::size_t count = 0;
+    for (auto at = out.find("\x1b[2J"); at != std::string::npos; at = out.find("\x1b[2J", at + 1))
+      ++count;
+    return count;
+  };
+  // Two frames: it redraws, and the first one was whole (the rows come before the second).
+  ASSERT_TRUE(hivemind::testing::eventually([&] { return frames() >= 2; }))
+      << script.out_so_far() << script.err_so_far();
+  // Ctrl-C on the terminal: SIGINT to hivectl (`script` itself would end it with SIGTERM).
+  const auto hivectl_pid = process_running(mock_.root(), {HIVECTL_PATH, "top"});
+  ASSERT_TRUE(hivectl_pid);
+  ::kill(*hivectl_pid, SIGINT);
+  const auto result = script.finish(30s);
+  EXPECT_EQ(result.exit_code, kInterrupted) << result.out << result.err;
+  const auto first_frame = result.out.substr(0, result.out.find("\x1b[2J", 4));
+  EXPECT_THAT(first_frame, StartsWith("\x1b[H\x1b[2J"));
+  for (const auto& session_id : {high_, low_, medium_})
+    EXPECT_THAT(first_frame, HasSubstr(session_id));
+}
+
+// --- watch ---
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string ws_url(const hivemind::testing::MockTelemetryServer& server) {
+  return "ws://127.0.0.1:" + std::to_string(server.port());
+}
+
+hivemind::testing::MockTelemetryOptions two_sessions_of_three_agents() {
+  hivemind::testing::MockTelemetryOptions options;
+  options.agents = 3;
+  options.rate_hz = 20;
+  options.sessions = {"session-1", "session-2"};
+  return options;
+}
+
+TEST_F(Hivectl, WatchPrintsOneLinePerUpdateOfTheSession) {
+  hivemind::testing::MockTelemetryServer server(two_sessions_of_three_agents());
+  const auto result = run(
+      {"watch", "session-2", "--ws-url", ws_url(server), "--mode", "subscribe", "--count", "3"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 3u) << result.out;
+  for (const auto& line : lines) {
+    EXPECT_THAT(line, HasSubstr(" session session-2 agents 3: ")) << line;
+    EXPECT_THAT(line, HasSubstr(" topology ")) << line;
+  }
+  EXPECT_EQ(server.actions_received("subscribe"), 1u);
+  EXPECT_EQ(server.received().front().at("session_id"), "session-2");
+}
+
+TEST_F(Hivectl, WatchEndsWithCtrlC) {
+  hivemind::testing::MockTelemetryServer server(two_sessions_of_three_agents());
+  ChildProgram hivectl(HIVECTL_PATH, {"watch", "--ws-url", ws_url(server)}, environment());
+  ASSERT_TRUE(hivemind::testing::eventually([&] {
+    return hivectl.out_so_far().find(" agents 3: ") != std::string::npos;
+  })) << hivectl.err_so_far();
+  hivectl.send_signal(SIGINT);
+  const auto result = hivectl.finish(30s);
+  EXPECT_EQ(result.exit_code, kInterrupted);
+  expect_one_error_line(result, "interrupted");
+}
+
+TEST_F(Hivectl, WatchJsonPrintsOneDocumentPerLine) {
+  hivemind::testing::MockTelemetryServer server(two_sessions_of_three_agents());
+  extra_env_ = {{"HIVEMIND_WS_URL", ws_url(server)}};
+  const auto result = run({"watch", "session-1", "--json", "--count", "2"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 2u) << result.out;
+  for (const auto& line : lines) {
+    const auto update = json::parse(line);
+    EXPECT_EQ(update.at("session_id"), "session-1");
+    EXPECT_EQ(update.at("agents").size(), 3u);
+  }
+}
+
+TEST_F(Hivectl, WatchWithNothingListeningIsAConnectionError) {
+  std::string url;
+  {
+    const hivemind::testing::MockTelemetryServer closed_again;
+    url = ws_url(closed_again);
+  }
+  const auto result = run({"watch", "--ws-url", url, "--count", "1"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  expect_one_error_line(result, "connection_failed");
+  EXPECT_EQ(result.out, "");
+}
+
+TEST_F(Hivectl, WatchRefusesAUrlThatIsNotWebSocket) {
+  const auto result = run({"watch", "--ws-url", "http://127.0.0.1:3002"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "invalid_argument");
+}

@@ -15,6 +15,8 @@ void add_wait_commands(CLI::App& app, Context& context);
 void add_file_commands(CLI::App& app, Context& context);
 // metrics, tools
 void add_mcp_commands(CLI::App& app, Context& context);
+// top, watch
+void add_monitor_commands(CLI::App& app, Context& context);
 
 // Shared by spawn --wait/--follow, wait and logs -f: waits for each session (in
 // parallel), showing progress; with `follow_logs`, prints each session's log lines as

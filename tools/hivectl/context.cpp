@@ -45,6 +45,7 @@ const hivemind::HiveMindClient& Context::client() {
     if (options_.script) options.script = *options_.script;
     if (options_.host_ext_dir) options.host_ext_dir = *options_.host_ext_dir;
     if (options_.call_timeout) options.call_timeout = parse_duration(*options_.call_timeout);
+    if (metrics_) options.metrics = metrics_;
     client_.emplace(std::move(options));
   }
   return *client_;

@@ -46,6 +46,12 @@ class Context {
   const Output& output() const noexcept { return output_; }
   std::stop_token stop_token() const noexcept { return stop_; }
 
+  // Receives the client's exec and session events (e.g. `top`'s own call counters);
+  // takes effect when client() builds the client, so call it before.
+  void set_metrics(std::shared_ptr<hivemind::MetricsSink> metrics) {
+    metrics_ = std::move(metrics);
+  }
+
   // Built on first use, so `--help` and usage errors never need a valid environment.
   const hivemind::HiveMindClient& client();
   hivemind::McpTelemetryClient& mcp();
@@ -76,6 +82,7 @@ class Context {
   GlobalOptions options_;
   Output output_{false};
   std::stop_token stop_;
+  std::shared_ptr<hivemind::MetricsSink> metrics_;
   std::optional<hivemind::HiveMindClient> client_;
   std::unique_ptr<hivemind::McpTelemetryClient> mcp_;
   ExitCode exit_code_ = ExitCode::ok;

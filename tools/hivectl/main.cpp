@@ -9,7 +9,8 @@ namespace {
 constexpr const char* kFooter =
     R"(Environment: HIVEMIND_CONTAINER, HIVEMIND_DOCKER, HIVEMIND_SCRIPT,
 HIVEMIND_HOST_EXT_DIR, HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT, HIVEMIND_MCP_TOKEN,
-HIVEMIND_TIMEOUT (options given on the command line win).
+HIVEMIND_TIMEOUT, HIVEMIND_JOURNAL_DIR (top), HIVEMIND_WS_URL (watch)
+(options given on the command line win).
 
 Exit codes: 0 ok/completed, 1 error, 2 usage, 3 session failed, 4 session dead,
 5 session stale, 6 timeout, 7 connection (container or MCP relay unreachable, auth),
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   hivectl::add_wait_commands(app, context);
   hivectl::add_file_commands(app, context);
   hivectl::add_mcp_commands(app, context);
+  hivectl::add_monitor_commands(app, context);
 
   try {
     app.parse(argc, argv);
