@@ -50,9 +50,12 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
         strand_(asio::make_strand(client_.get_executor())),
         wake_(strand_, Clock::time_point::max()) {}
 
-  // Registers a waiter for `session_id` and makes sure the poller runs.
-  std::shared_ptr<Channel> add(const std::string& session_id, HiveMindClient::executor_type ex) {
-    auto channel = std::make_shared<Channel>(std::move(ex), 1);
+  // Registers a waiter for `session_id` and makes sure the poller runs. The channel lives on
+  // the client's executor, not the waiter's: the poller may hold the last reference after a
+  // stopped synchronous wait has destroyed its private io_context, and a channel outliving
+  // its execution context is a use-after-free (seen under AddressSanitizer).
+  std::shared_ptr<Channel> add(const std::string& session_id) {
+    auto channel = std::make_shared<Channel>(client_.get_executor(), 1);
     bool start_poller = false;
     {
       std::lock_guard lock(mutex_);
@@ -277,7 +280,7 @@ SessionWatcher::~SessionWatcher() {
 asio::awaitable<WaitResult> SessionWatcher::wait_op(std::shared_ptr<Core> core,
                                                     std::string session_id) {
   detail::validate_uuid(session_id);
-  auto channel = core->add(session_id, co_await asio::this_coro::executor);
+  auto channel = core->add(session_id);
   std::shared_ptr<Outcome> outcome;
   try {
     outcome = co_await channel->async_receive(asio::use_awaitable);
