@@ -39,26 +39,36 @@ bool is_missing_file(const ContainerResult& result) {
   return result.exit_code == 1 && result.err.find("No such file or directory") != std::string::npos;
 }
 
+// `tail RANGE -- PATH` (RANGE: -n N or -c +OFFSET): what it printed; empty when the file
+// does not exist yet. `part` names what was read in the error ("" or "the rest of ").
+asio::awaitable<std::string> read_with_tail(const ClientOptions& options,
+                                            std::vector<std::string> range, const std::string& path,
+                                            std::string_view part) {
+  std::vector<std::string> command{"tail"};
+  command.insert(command.end(), range.begin(), range.end());
+  command.push_back("--");
+  command.push_back(path);
+  auto result = co_await exec_in_container(options, ExecMode::attached, std::move(command));
+  if (result.exit_code == 0) co_return std::move(result.out);
+  if (is_missing_file(result)) co_return std::string();
+  throw Error(
+      errc::docker_exec_failed,
+      "cannot read " + std::string(part) + "the log '" + path + "': " + last_line(result.err),
+      context_of(result));
+}
+
 }  // namespace
 
 asio::awaitable<std::vector<std::string>> read_log_tail(const ClientOptions& options,
                                                         std::string container_log_path,
                                                         std::size_t last_n_lines) {
   validate_log_path(container_log_path);
-  std::vector<std::string> command{"tail", "-n", std::to_string(last_n_lines), "--",
-                                   container_log_path};
-  const ContainerResult result =
-      co_await exec_in_container(options, ExecMode::attached, std::move(command));
-  if (result.exit_code != 0) {
-    if (is_missing_file(result)) co_return std::vector<std::string>{};
-    throw Error(errc::docker_exec_failed,
-                "cannot read the log '" + container_log_path + "': " + last_line(result.err),
-                context_of(result));
-  }
+  std::vector<std::string> range{"-n", std::to_string(last_n_lines)};
+  const auto text = co_await read_with_tail(options, std::move(range), container_log_path, "");
   std::vector<std::string> lines;
   LineSplitter splitter(FollowOptions{}.max_line_bytes);
   const auto keep = [&lines](std::string_view line) { lines.emplace_back(line); };
-  splitter.feed(result.out, keep);
+  splitter.feed(text, keep);
   splitter.finish(keep);
   co_return lines;
 }
@@ -156,15 +166,8 @@ asio::awaitable<void> LogFollower::run(const ClientOptions& options) {
 }
 
 asio::awaitable<void> LogFollower::catch_up(const ClientOptions& options) {
-  std::vector<std::string> command{"tail", "-c", "+" + std::to_string(consumed_ + 1), "--", path_};
-  const auto result = co_await exec_in_container(options, ExecMode::attached, std::move(command));
-  if (result.exit_code == 0) {
-    consume(result.out);
-  } else if (!is_missing_file(result)) {
-    throw Error(errc::docker_exec_failed,
-                "cannot read the rest of the log '" + path_ + "': " + last_line(result.err),
-                context_of(result));
-  }
+  std::vector<std::string> range{"-c", "+" + std::to_string(consumed_ + 1)};
+  consume(co_await read_with_tail(options, std::move(range), path_, "the rest of "));
   if (in_history_) end_history();
   splitter_.finish(on_line_);
 }
