@@ -61,7 +61,9 @@ TEST_F(SessionWait, FailingTaskStuckRunningIsDetectedAsDead) {
 
 TEST_F(SessionWait, ContainerRestartMidSessionIsDetectedAsDead) {
   const auto session = client.spawn_task("long #sleep=60");
-  ASSERT_TRUE(eventually([&] { return session.is_process_alive() == true; }));
+  // The script writes `running` only after its process has started, so wait for the status,
+  // not just the process: the restart must leave a session that says it is running.
+  ASSERT_TRUE(eventually([&] { return session.status() == SessionStatus::Kind::running; }));
   container.control("restart");
   const auto result = session.wait_for_completion(quick());
   EXPECT_EQ(result.outcome, WaitOutcome::dead);
