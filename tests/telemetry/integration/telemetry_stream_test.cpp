@@ -397,7 +397,9 @@ TEST(TelemetryStreamFilters, AppliedClientSideInPollMode) {
 }
 
 TEST(TelemetryStreamBackpressure, MemoryStaysBoundedUnderAStalledConsumer) {
-  MockTelemetryServer server({.agents = 20, .rate_hz = 200, .sessions = {"a", "b", "c"}});
+  // Few agents per update: a Debug build under a sanitizer on a loaded machine decodes only
+  // a few dozen 20-agent updates per second, and the point here is the queue, not the decoder.
+  MockTelemetryServer server({.agents = 4, .rate_hz = 200, .sessions = {"a", "b", "c"}});
   TelemetryOptions options = options_for(server);
   options.queue.max_updates = 6;
   TelemetryStream stream(options);
@@ -415,7 +417,7 @@ TEST(TelemetryStreamBackpressure, MemoryStaysBoundedUnderAStalledConsumer) {
   std::set<std::string> sessions;
   for (const auto& update : updates) {
     sessions.insert(update.session_id);
-    EXPECT_LE(update.agents.size(), 20u);
+    EXPECT_LE(update.agents.size(), 4u);
   }
   EXPECT_EQ(sessions, (std::set<std::string>{"a", "b", "c"}));
 }
