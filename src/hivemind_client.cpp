@@ -57,10 +57,13 @@ void forget_metadata(const ClientOptions& options, std::string_view session_id) 
 // supplied no executor.
 class HiveMindClient::Runner {
  public:
+  // The thread shares ownership of the io_context, so that the context outlives a Runner
+  // destroyed on that very thread and is destroyed (closing its descriptors) once run()
+  // returned.
   Runner()
-      : io_(std::make_unique<asio::io_context>(1)),
+      : io_(std::make_shared<asio::io_context>(1)),
         work_(asio::make_work_guard(*io_)),
-        thread_([io = io_.get()] { io->run(); }) {}
+        thread_([io = io_] { io->run(); }) {}
 
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -70,10 +73,9 @@ class HiveMindClient::Runner {
     io_->stop();
     if (thread_.get_id() == std::this_thread::get_id()) {
       // The last copy of the client died inside one of its own completion handlers: the
-      // io_context is still running this very call, so it must outlive us. Let the thread
-      // finish on its own and leave the context to it.
+      // io_context is still running this very call. Let the thread finish on its own; its
+      // reference destroys the context after run() returned.
       thread_.detach();
-      (void)io_.release();
     } else {
       thread_.join();
     }
@@ -82,7 +84,7 @@ class HiveMindClient::Runner {
   executor_type get_executor() const { return io_->get_executor(); }
 
  private:
-  std::unique_ptr<asio::io_context> io_;
+  std::shared_ptr<asio::io_context> io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread thread_;
 };

@@ -2,6 +2,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <future>
+#include <optional>
+
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
@@ -12,6 +15,7 @@
 
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
+#include "support/leak_check.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -154,4 +158,25 @@ TEST_F(ClientAsync, OneClientServesManyThreadsAtOnce) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(correct.load(), 18);
+}
+
+TEST_F(ClientAsync, TheLastCopyDyingInItsOwnCompletionHandlerFreesTheContext) {
+  const hivemind::testing::LeakCheck leaks;
+  std::promise<void> outer_copy_gone;
+  std::promise<void> handler_done;
+  {
+    HiveMindClient client(container.options());
+    client.async_list([last = std::optional<HiveMindClient>(client),
+                       gone = outer_copy_gone.get_future(),
+                       &handler_done](std::exception_ptr, SessionIndex) mutable {
+      gone.wait();
+      last.reset();  // the last copy: destroyed on the client's own thread
+      handler_done.set_value();
+    });
+  }
+  outer_copy_gone.set_value();
+  handler_done.get_future().wait();
+  // The thread finishes on its own; its io_context (epoll, eventfd, timerfd) must go
+  // with it, not be abandoned.
+  EXPECT_TRUE(leaks.settled());
 }

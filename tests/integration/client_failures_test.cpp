@@ -7,11 +7,13 @@
 #include "hivemind/error.hpp"
 #include "hivemind/hivemind_client.hpp"
 #include "support/capture_error.hpp"
+#include "support/leak_check.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
 using hivemind::testing::child_processes;
 using hivemind::testing::eventually;
+using hivemind::testing::LeakCheck;
 using hivemind::testing::MockContainer;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
@@ -76,17 +78,21 @@ TEST_F(ClientFailures, FailureAfterTheScriptRanIsNotRetried) {
 }
 
 TEST_F(ClientFailures, MissingCliIsNamedAndNotRetried) {
-  auto options = container.options();
-  options.cli = "hivemind-no-such-docker";
-  const HiveMindClient client(options);
-  const auto error = capture_error([&] { client.list(); });
-  EXPECT_EQ(error.kind(), errc::docker_exec_failed);
-  EXPECT_THAT(error.what(), HasSubstr("'hivemind-no-such-docker'"));
-  EXPECT_THAT(error.what(), HasSubstr("No such file or directory"));
+  const LeakCheck leaks;  // nothing forked, nothing left open
+  {
+    auto options = container.options();
+    options.cli = "hivemind-no-such-docker";
+    const HiveMindClient client(options);
+    const auto error = capture_error([&] { client.list(); });
+    EXPECT_EQ(error.kind(), errc::docker_exec_failed);
+    EXPECT_THAT(error.what(), HasSubstr("'hivemind-no-such-docker'"));
+    EXPECT_THAT(error.what(), HasSubstr("No such file or directory"));
 
-  options.cli = "/nonexistent/dir/docker";
-  EXPECT_EQ(capture_error([&] { HiveMindClient(options).list(); }).kind(),
-            errc::docker_exec_failed);
+    options.cli = "/nonexistent/dir/docker";
+    EXPECT_EQ(capture_error([&] { HiveMindClient(options).list(); }).kind(),
+              errc::docker_exec_failed);
+  }
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST_F(ClientFailures, WrongScriptPathIsReportedNotRetried) {
@@ -99,38 +105,50 @@ TEST_F(ClientFailures, WrongScriptPathIsReportedNotRetried) {
 }
 
 TEST_F(ClientFailures, HangingExecIsKilledAndReapedAtTheDeadline) {
-  auto options = container.options();
-  options.call_timeout = 300ms;
-  const HiveMindClient client(options);
-  container.set_switch("hang", true);
-  const auto error = capture_error([&] { client.list(); });
-  EXPECT_EQ(error.kind(), errc::timeout);
-  EXPECT_THAT(error.what(), HasSubstr("300 ms"));
-  EXPECT_FALSE(error.context().argv.empty());
-  EXPECT_TRUE(child_processes().empty());
-  EXPECT_EQ(container.invocations().size(), 1u);  // a timeout is never retried
+  const LeakCheck leaks;
+  {
+    auto options = container.options();
+    options.call_timeout = 300ms;
+    const HiveMindClient client(options);
+    container.set_switch("hang", true);
+    const auto error = capture_error([&] { client.list(); });
+    EXPECT_EQ(error.kind(), errc::timeout);
+    EXPECT_THAT(error.what(), HasSubstr("300 ms"));
+    EXPECT_FALSE(error.context().argv.empty());
+    EXPECT_TRUE(child_processes().empty());
+    EXPECT_EQ(container.invocations().size(), 1u);  // a timeout is never retried
+  }
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST_F(ClientFailures, GarbageOutputIsAProtocolErrorCarryingTheText) {
-  const HiveMindClient client(container.options());
-  container.set_switch("garbage", true);
-  const auto status_error =
-      capture_error([&] { client.status("00000000-0000-4000-8000-000000000000"); });
-  EXPECT_EQ(status_error.kind(), errc::protocol_error);
-  EXPECT_FALSE(status_error.context().output_text.empty());
-  const auto list_error = capture_error([&] { client.list(); });
-  EXPECT_EQ(list_error.kind(), errc::protocol_error);
-  EXPECT_THAT(list_error.what(), HasSubstr("not valid JSON"));
-  EXPECT_EQ(capture_error([&] { client.create("x"); }).kind(), errc::protocol_error);
+  const LeakCheck leaks;
+  {
+    const HiveMindClient client(container.options());
+    container.set_switch("garbage", true);
+    const auto status_error =
+        capture_error([&] { client.status("00000000-0000-4000-8000-000000000000"); });
+    EXPECT_EQ(status_error.kind(), errc::protocol_error);
+    EXPECT_FALSE(status_error.context().output_text.empty());
+    const auto list_error = capture_error([&] { client.list(); });
+    EXPECT_EQ(list_error.kind(), errc::protocol_error);
+    EXPECT_THAT(list_error.what(), HasSubstr("not valid JSON"));
+    EXPECT_EQ(capture_error([&] { client.create("x"); }).kind(), errc::protocol_error);
+  }
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST_F(ClientFailures, OutputPastTheBoundIsRefusedAndTheProcessKilled) {
-  auto options = container.options();
-  const HiveMindClient roomy(options);
-  for (int i = 0; i < 5; ++i) roomy.create("filler session number " + std::to_string(i));
-  options.max_output_bytes = 256;
-  const auto error = capture_error([&] { HiveMindClient(options).list(); });
-  EXPECT_EQ(error.kind(), errc::output_too_large);
-  EXPECT_THAT(error.what(), HasSubstr("exceeded 256 bytes; the process was killed"));
-  EXPECT_TRUE(child_processes().empty());
+  const LeakCheck leaks;
+  {
+    auto options = container.options();
+    const HiveMindClient roomy(options);
+    for (int i = 0; i < 5; ++i) roomy.create("filler session number " + std::to_string(i));
+    options.max_output_bytes = 256;
+    const auto error = capture_error([&] { HiveMindClient(options).list(); });
+    EXPECT_EQ(error.kind(), errc::output_too_large);
+    EXPECT_THAT(error.what(), HasSubstr("exceeded 256 bytes; the process was killed"));
+    EXPECT_TRUE(child_processes().empty());
+  }
+  EXPECT_TRUE(leaks.settled());
 }

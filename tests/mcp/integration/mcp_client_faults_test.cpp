@@ -4,6 +4,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "client_fixture.hpp"
+#include "support/leak_check.hpp"
 
 namespace hivemind::testing {
 namespace {
@@ -125,24 +126,28 @@ TEST(McpClientFaults, AnIdempotentCallIsRetriedOnTheNextConnection) {
 }
 
 TEST(McpClientFaults, BackendRestartWithRequestsInFlightTimesOutAndRecovers) {
-  MockRelay relay;
-  relay.set_response_delay(1000ms);
-  auto options = options_for(relay);
-  options.request_deadline = 2500ms;
-  McpTelemetryClient client(options);
-  EventRecorder events(client);
-  client.connect();
-  std::vector<std::future<json>> pending;
-  for (int i = 0; i < 5; ++i) pending.push_back(start_agent_list(client));
-  ASSERT_TRUE(eventually([&] { return count_received(relay, "tools/call") == 5; }));
-  relay.restart_backend();  // the answers being computed are lost
-  for (auto& call : pending) {
-    EXPECT_EQ(error_kind_of([&] { get_within_patience(call); }), errc::timeout);
+  const LeakCheck leaks;
+  {
+    MockRelay relay;
+    relay.set_response_delay(1000ms);
+    auto options = options_for(relay);
+    options.request_deadline = 2500ms;
+    McpTelemetryClient client(options);
+    EventRecorder events(client);
+    client.connect();
+    std::vector<std::future<json>> pending;
+    for (int i = 0; i < 5; ++i) pending.push_back(start_agent_list(client));
+    ASSERT_TRUE(eventually([&] { return count_received(relay, "tools/call") == 5; }));
+    relay.restart_backend();  // the answers being computed are lost
+    for (auto& call : pending) {
+      EXPECT_EQ(error_kind_of([&] { get_within_patience(call); }), errc::timeout);
+    }
+    EXPECT_TRUE(events.wait_for(McpEvent::Kind::notification, "server.initialized"));
+    relay.set_response_delay(0ms);
+    EXPECT_EQ(client.swarm_init().status, "initialized");
+    EXPECT_EQ(relay.connections_accepted(), 1u);
   }
-  EXPECT_TRUE(events.wait_for(McpEvent::Kind::notification, "server.initialized"));
-  relay.set_response_delay(0ms);
-  EXPECT_EQ(client.swarm_init().status, "initialized");
-  EXPECT_EQ(relay.connections_accepted(), 1u);
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST(McpClientFaults, ALateAnswerAfterATimeoutIsDroppedAndNotGivenToTheNextCall) {
@@ -195,26 +200,34 @@ TEST(McpClientFaults, RecyclesOldConnectionsWithoutFailingCallsInFlight) {
 }
 
 TEST(McpClientFaults, ARelayThatAcceptsAndNeverAnswersMeetsTheConnectDeadline) {
-  MockRelay relay;
-  relay.set_silent(true);
-  auto options = options_for(relay);
-  options.connect_deadline = 200ms;
-  options.reconnect.max_attempts = 2;
-  McpTelemetryClient client(options);
-  EXPECT_EQ(error_kind_of([&] { client.connect(); }), errc::timeout);
-  EXPECT_EQ(relay.connections_accepted(), 2u);
-  relay.set_silent(false);
-  EXPECT_EQ(client.swarm_init().status, "initialized");
+  const LeakCheck leaks;
+  {
+    MockRelay relay;
+    relay.set_silent(true);
+    auto options = options_for(relay);
+    options.connect_deadline = 200ms;
+    options.reconnect.max_attempts = 2;
+    McpTelemetryClient client(options);
+    EXPECT_EQ(error_kind_of([&] { client.connect(); }), errc::timeout);
+    EXPECT_EQ(relay.connections_accepted(), 2u);
+    relay.set_silent(false);
+    EXPECT_EQ(client.swarm_init().status, "initialized");
+  }
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST(McpClientFaults, AStalledRelayMeetsTheRequestDeadline) {
-  MockRelay relay;
-  relay.set_never_answer(true);
-  auto options = options_for(relay);
-  options.request_deadline = 200ms;
-  McpTelemetryClient client(options);
-  EXPECT_EQ(error_kind_of([&] { client.swarm_init(); }), errc::timeout);
-  EXPECT_EQ(client.pending_requests(), 0u);
+  const LeakCheck leaks;
+  {
+    MockRelay relay;
+    relay.set_never_answer(true);
+    auto options = options_for(relay);
+    options.request_deadline = 200ms;
+    McpTelemetryClient client(options);
+    EXPECT_EQ(error_kind_of([&] { client.swarm_init(); }), errc::timeout);
+    EXPECT_EQ(client.pending_requests(), 0u);
+  }
+  EXPECT_TRUE(leaks.settled());
 }
 
 }  // namespace

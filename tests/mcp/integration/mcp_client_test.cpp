@@ -10,6 +10,7 @@
 
 #include "client_fixture.hpp"
 #include "hivemind/logging.hpp"
+#include "support/leak_check.hpp"
 
 namespace hivemind::testing {
 namespace {
@@ -327,40 +328,48 @@ TEST(McpClient, WithoutATokenTheRelayAnswersAuthenticationRequired) {
 // --- relay refusals and rate limits ---
 
 TEST(McpClient, RelayRefusalsSurfaceTheirReason) {
-  MockRelay relay;
-  relay.set_mcp_ready(false);
-  McpTelemetryClient client(options_for(relay));
-  EventRecorder events(client);
-  try {
-    client.connect();
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), errc::connection_failed);
-    EXPECT_THAT(error.what(), ::testing::HasSubstr("MCP not ready"));
+  const LeakCheck leaks;
+  {
+    MockRelay relay;
+    relay.set_mcp_ready(false);
+    McpTelemetryClient client(options_for(relay));
+    EventRecorder events(client);
+    try {
+      client.connect();
+      FAIL();
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), errc::connection_failed);
+      EXPECT_THAT(error.what(), ::testing::HasSubstr("MCP not ready"));
+    }
+    EXPECT_TRUE(events.wait_for(McpEvent::Kind::relay_error, "MCP not ready"));
+    // "Not ready" is transient: the client retried with backoff, then recovers.
+    EXPECT_EQ(relay.connections_accepted(), 4u);
+    relay.set_mcp_ready(true);
+    EXPECT_NO_THROW(client.connect());
   }
-  EXPECT_TRUE(events.wait_for(McpEvent::Kind::relay_error, "MCP not ready"));
-  // "Not ready" is transient: the client retried with backoff, then recovers.
-  EXPECT_EQ(relay.connections_accepted(), 4u);
-  relay.set_mcp_ready(true);
-  EXPECT_NO_THROW(client.connect());
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST(McpClient, TheConnectionLimitIsAConnectionFailure) {
-  MockRelayOptions relay_options;
-  relay_options.max_connections = 1;
-  MockRelay relay(relay_options);
-  McpTelemetryClient first(options_for(relay));
-  first.connect();
-  auto options = options_for(relay);
-  options.reconnect.max_attempts = 1;
-  McpTelemetryClient second(options);
-  try {
-    second.connect();
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), errc::connection_failed);
-    EXPECT_THAT(error.what(), ::testing::HasSubstr("connection limit"));
+  const LeakCheck leaks;
+  {
+    MockRelayOptions relay_options;
+    relay_options.max_connections = 1;
+    MockRelay relay(relay_options);
+    McpTelemetryClient first(options_for(relay));
+    first.connect();
+    auto options = options_for(relay);
+    options.reconnect.max_attempts = 1;
+    McpTelemetryClient second(options);
+    try {
+      second.connect();
+      FAIL();
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), errc::connection_failed);
+      EXPECT_THAT(error.what(), ::testing::HasSubstr("connection limit"));
+    }
   }
+  EXPECT_TRUE(leaks.settled());
 }
 
 TEST(McpClient, OverTheRateLimitAtConnectIsRateLimitedAndNotRetried) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -139,6 +140,19 @@ class MockRelay::Impl {
     while (!sessions_.empty()) close_session(sessions_.front());
   }
 
+  void set_random_faults(const RandomFaults& faults) {
+    random_faults_ = faults;
+    random_ = std::mt19937_64(faults.seed);
+  }
+  std::size_t random_drops() const {
+    std::lock_guard lock(mutex_);
+    return random_drops_;
+  }
+  std::size_t random_unanswered() const {
+    std::lock_guard lock(mutex_);
+    return random_unanswered_;
+  }
+
   std::size_t accepted() const {
     std::lock_guard lock(mutex_);
     return accepted_;
@@ -250,7 +264,7 @@ class MockRelay::Impl {
     }
     json message = json::parse(line, nullptr, false);
     if (message.is_discarded()) return;  // not JSON: no answer at all
-    {
+    if (options_.record_received) {
       std::lock_guard lock(mutex_);
       received_.push_back(message);
     }
@@ -288,6 +302,11 @@ class MockRelay::Impl {
     if (!is_falsy_id(id)) session->pending.insert(id.dump());
     const Faults current = faults();
     if (current.never_answer) return;
+    if (draw(random_faults_.never_answer_ppm)) {
+      std::lock_guard lock(mutex_);
+      ++random_unanswered_;
+      return;
+    }
     json response = backend_.handle(request);
     const std::uint64_t generation = backend_generation_;
     if (current.response_delay.count() == 0) return deliver(response, generation);
@@ -309,7 +328,17 @@ class MockRelay::Impl {
     }
   }
 
+  // Relay thread: true with probability ppm / 1,000,000.
+  bool draw(std::uint32_t ppm) { return ppm > 0 && random_() % 1'000'000 < ppm; }
+
   void send_response(const std::shared_ptr<Session>& session, const std::string& line) {
+    if (draw(random_faults_.drop_connection_ppm)) {
+      {
+        std::lock_guard lock(mutex_);
+        ++random_drops_;
+      }
+      return close_session(session);
+    }
     Faults before;
     change_faults([&](Faults& faults) {
       before = faults;
@@ -385,6 +414,8 @@ class MockRelay::Impl {
   std::map<std::string, std::deque<clock_type::time_point>> events_by_ip_;
   std::map<std::string, clock_type::time_point> blocked_until_;
   std::uint64_t backend_generation_ = 0;
+  RandomFaults random_faults_;
+  std::mt19937_64 random_;
   std::atomic<std::size_t> active_{0};
 
   mutable std::mutex mutex_;  // guards the members below
@@ -392,6 +423,8 @@ class MockRelay::Impl {
   std::size_t accepted_ = 0;
   std::vector<json> received_;
   std::size_t rate_rejections_ = 0;
+  std::size_t random_drops_ = 0;
+  std::size_t random_unanswered_ = 0;
 };
 
 MockRelay::MockRelay(MockRelayOptions options)
@@ -448,6 +481,10 @@ void MockRelay::close_all_connections() {
   impl_->run_on_relay([&] { impl_->close_all(); });
 }
 
+void MockRelay::set_random_faults(const RandomFaults& faults) {
+  impl_->run_on_relay([&] { impl_->set_random_faults(faults); });
+}
+
 std::size_t MockRelay::connections_accepted() const {
   return impl_->accepted();
 }
@@ -459,6 +496,13 @@ std::vector<json> MockRelay::received() const {
 }
 std::size_t MockRelay::rate_limit_rejections() const {
   return impl_->rejections();
+}
+
+std::size_t MockRelay::random_drops() const {
+  return impl_->random_drops();
+}
+std::size_t MockRelay::random_unanswered() const {
+  return impl_->random_unanswered();
 }
 
 }  // namespace hivemind::testing

@@ -37,6 +37,19 @@ struct MockRelayOptions {
   // session_agents, swarm_list) with the docs' payloads placed directly in
   // `result`, instead of the deployed fake success.
   bool documented_session_tools = false;
+
+  // Keep every received line for received(); off for load runs of many requests.
+  bool record_received = true;
+};
+
+// Faults drawn at random (seeded, so a run's sequence of decisions is reproducible),
+// each in parts per million.
+struct RandomFaults {
+  // A response is not sent: its connection is closed instead.
+  std::uint32_t drop_connection_ppm = 0;
+  // A request reaches the backend and is never answered.
+  std::uint32_t never_answer_ppm = 0;
+  std::uint64_t seed = 1;
 };
 
 class MockRelay {
@@ -78,6 +91,8 @@ class MockRelay {
   void broadcast(const nlohmann::json& message);
   // Closes every client connection now (as the age limit would).
   void close_all_connections();
+  // Replaces the random faults in effect (none by default).
+  void set_random_faults(const RandomFaults& faults);
 
   // --- observation ---
   std::size_t connections_accepted() const;
@@ -86,6 +101,9 @@ class MockRelay {
   std::vector<nlohmann::json> received() const;
   // Messages and connections refused for rate (id-less errors and {"error"} lines).
   std::size_t rate_limit_rejections() const;
+  // Connections closed and requests left unanswered by the random faults.
+  std::size_t random_drops() const;
+  std::size_t random_unanswered() const;
 
  private:
   class Impl;
