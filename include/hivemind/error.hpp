@@ -43,6 +43,8 @@ struct ErrorContext {
   std::string output_text;        // offending output, e.g. unparseable stdout
   std::optional<int> rpc_code;    // JSON-RPC error code
   nlohmann::json rpc_data;        // JSON-RPC error data, null when absent
+  // The HTTP status of a refused WebSocket upgrade (401, 403, 503, ...).
+  std::optional<int> http_status;
 };
 
 class Error : public std::system_error {
