@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <limits>
 #include <system_error>
+#include <type_traits>
 
 namespace hivemind::telemetry_detail {
 namespace {
@@ -140,39 +141,25 @@ bool to_number(const Token& token, Number& out) {
   return parse_whole(token.json, out.floating_value);
 }
 
-bool convert(const Number& number, double& out) {
+// As nlohmann's get<T>: integers cast; a double out of an integer type's range
+// counts as a wrong type and leaves the default (mcp_detail::converts_safely).
+template <class T>
+void convert(const Number& number, T& out) {
   switch (number.kind) {
     case Number::Kind::signed_integer:
-      out = static_cast<double>(number.signed_value);
-      break;
+      out = static_cast<T>(number.signed_value);
+      return;
     case Number::Kind::unsigned_integer:
-      out = static_cast<double>(number.unsigned_value);
-      break;
+      out = static_cast<T>(number.unsigned_value);
+      return;
     case Number::Kind::floating:
-      out = number.floating_value;
-      break;
-  }
-  return true;
-}
-
-bool convert(const Number& number, long& out) {
-  switch (number.kind) {
-    case Number::Kind::signed_integer:
-      out = static_cast<long>(number.signed_value);
-      break;
-    case Number::Kind::unsigned_integer:
-      out = static_cast<long>(number.unsigned_value);
-      break;
-    case Number::Kind::floating: {
-      // mcp_detail::converts_safely: out of range counts as a wrong type.
-      const double limit = std::ldexp(1.0, std::numeric_limits<long>::digits);
-      if (number.floating_value < limit && number.floating_value >= -limit) {
-        out = static_cast<long>(number.floating_value);
+      if constexpr (std::is_integral_v<T>) {
+        const double limit = std::ldexp(1.0, std::numeric_limits<T>::digits);
+        if (!(number.floating_value < limit && number.floating_value >= -limit)) return;
       }
-      break;
-    }
+      out = static_cast<T>(number.floating_value);
+      return;
   }
-  return true;
 }
 
 // read_field for numbers: the first spelling present and not null; a value of
@@ -184,7 +171,9 @@ bool read_number(T& out, const Slots<N>& slots, std::initializer_list<int> spell
     if (!token.present()) continue;
     if (token.kind != Token::Kind::number) return true;
     Number number;
-    return to_number(token, number) && convert(number, out);
+    if (!to_number(token, number)) return false;
+    convert(number, out);
+    return true;
   }
   return true;
 }
