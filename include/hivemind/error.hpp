@@ -37,12 +37,13 @@ std::error_code make_error_code(errc e) noexcept;
 
 // The evidence attached to an Error. Fields that do not apply stay empty.
 struct ErrorContext {
-  std::vector<std::string> argv;  // the command line that ran (never holds secrets)
-  std::optional<int> exit_code;   // the process's exit status
-  std::string stderr_text;        // what the process wrote to stderr (bounded)
-  std::string output_text;        // offending output, e.g. unparseable stdout
-  std::optional<int> rpc_code;    // JSON-RPC error code
-  nlohmann::json rpc_data;        // JSON-RPC error data, null when absent
+  std::vector<std::string> argv;   // the command line that ran (never holds secrets)
+  std::optional<int> exit_code;    // the process's exit status
+  std::string stderr_text;         // what the process wrote to stderr (bounded)
+  std::string output_text;         // offending output, e.g. unparseable stdout
+  std::optional<int> rpc_code;     // JSON-RPC error code
+  nlohmann::json rpc_data;         // JSON-RPC error data, null when absent
+  std::optional<int> http_status;  // the HTTP status of a refused WebSocket upgrade (401, 503, ...)
 };
 
 class Error : public std::system_error {

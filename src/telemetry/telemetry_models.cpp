@@ -19,6 +19,10 @@ void read_optional(const json& j, std::optional<T>& out, const char* key) {
 
 }  // namespace
 
+// The telemetry_update reads below (AgentPerformance, AgentTelemetry, TopologyChange,
+// TelemetryUpdate, with Vec3's) are mirrored by the single-pass scanner in
+// detail/telemetry_update_reader.cpp: a key or rule changed here must change there too
+// (its differential test and fuzz target compare the two).
 void from_json(const json& j, AgentPerformance& out) {
   out = {};
   read_field(j, out.cpu_usage, {"cpu_usage", "cpuUsage"});

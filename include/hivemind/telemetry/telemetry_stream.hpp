@@ -97,7 +97,8 @@ class TelemetryStream {
   // connection is ready; the stream then runs until stop(). Throws auth_failed
   // (HTTP 401/403), connection_failed (other refusals, unreachable), timeout, or
   // protocol_error when a subscribe-mode server turns out to be a relay. A refused
-  // handshake's status is in the message and in stats().last_http_status.
+  // handshake's status is in the message, in the error's context().http_status and
+  // in stats().last_http_status.
   void start();
   template <class Token>
   auto async_start(Token&& token) {

@@ -103,7 +103,7 @@ StreamCore::StreamCore(const asio::any_io_executor& executor, TelemetryOptions o
                 options_.read_deadline,
                 options_.keep_alive_pings,
                 options_.max_message_size},
-      selection_{options_.session_id, options_.swarm_id, options_.filters},
+      filter_({options_.session_id, options_.swarm_id, options_.filters}),
       queue_(options_.queue),
       mode_(options_.mode),
       ready_signal_(strand_),
@@ -212,7 +212,7 @@ void StreamCore::deliver(TelemetryUpdate update) {
     ++stats_.updates_received;
     stats_.agent_updates_received += update.agents.size();
   }
-  if (!apply_filters(update, selection_)) {
+  if (!filter_.apply(update)) {
     std::lock_guard lock(stats_mutex_);
     ++stats_.filtered_out;
     return;
@@ -282,10 +282,10 @@ asio::awaitable<void> StreamCore::run() {
       stats_.last_error = what_of(ended);
       try {
         std::rethrow_exception(ended);
-      } catch (const HandshakeRejected& rejected) {
-        stats_.last_http_status = rejected.http_status();
+      } catch (const Error& error) {
+        if (error.context().http_status) stats_.last_http_status = error.context().http_status;
       } catch (...) {
-        // Not refused by HTTP status: nothing more to record.
+        // Not a hivemind::Error: no HTTP status to record.
       }
     }
     if (stopping_) break;

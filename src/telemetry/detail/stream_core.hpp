@@ -88,7 +88,7 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   boost::asio::any_io_executor strand_;
   const TelemetryOptions options_;
   WsEndpoint endpoint_;
-  StreamSelection selection_;
+  TelemetryFilter filter_;  // on the strand
   mcp_detail::RequestIdGenerator ids_;
   CoalescingQueue queue_;
   PollSynthesizer synthesizer_;

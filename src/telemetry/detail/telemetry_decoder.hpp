@@ -7,11 +7,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string_view>
 
 #include "hivemind/telemetry/telemetry_models.hpp"
 #include "mcp/detail/line_framer.hpp"
+#include "telemetry/detail/telemetry_update_reader.hpp"
 
 namespace hivemind::telemetry_detail {
 
@@ -46,9 +46,5 @@ class TelemetryDecoder {
   OtherLineHandler on_other_line_;
   DecoderCounters counters_;
 };
-
-// One `telemetry_update` line into its typed form; nullopt when the line is not
-// one (not JSON, or another message type).
-std::optional<TelemetryUpdate> decode_telemetry_update(std::string_view line);
 
 }  // namespace hivemind::telemetry_detail

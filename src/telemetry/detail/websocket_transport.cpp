@@ -107,10 +107,11 @@ asio::awaitable<std::shared_ptr<WsConnection>> WsConnection::connect(asio::any_i
     const bool auth = status == 401 || status == 403;
     ErrorContext context;
     context.output_text = response.body();
-    throw HandshakeRejected(auth ? errc::auth_failed : errc::connection_failed,
-                            where + ": handshake rejected with HTTP " + std::to_string(status) +
-                                (auth ? " (token missing or refused)" : ""),
-                            status, std::move(context));
+    context.http_status = status;
+    throw Error(auth ? errc::auth_failed : errc::connection_failed,
+                where + ": handshake rejected with HTTP " + std::to_string(status) +
+                    (auth ? " (token missing or refused)" : ""),
+                std::move(context));
   }
   if (handshake_error == beast::error::timeout) {
     throw Error(errc::timeout, where + ": handshake deadline expired");

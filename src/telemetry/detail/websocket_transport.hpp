@@ -12,8 +12,6 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "hivemind/error.hpp"
-
 namespace hivemind::telemetry_detail {
 
 struct WsEndpoint {
@@ -29,17 +27,6 @@ struct WsEndpoint {
 
 std::string describe(const WsEndpoint& endpoint);  // "ws://host:port/path", never the token
 
-// The opening handshake was answered with an HTTP status instead of an upgrade.
-class HandshakeRejected : public Error {
- public:
-  HandshakeRejected(errc code, const std::string& message, int http_status, ErrorContext context)
-      : Error(code, message, std::move(context)), http_status_(http_status) {}
-  int http_status() const noexcept { return http_status_; }
-
- private:
-  int http_status_;
-};
-
 // The close frame the server sent, when it sent one.
 struct WsCloseInfo {
   int code = 0;
@@ -49,8 +36,8 @@ struct WsCloseInfo {
 class WsConnection {
  public:
   // Connects and performs the opening handshake. Throws hivemind::Error:
-  // auth_failed for HTTP 401/403, connection_failed for other rejections (both as
-  // HandshakeRejected, with the status) and unreachable hosts, timeout.
+  // auth_failed for HTTP 401/403, connection_failed for other rejections (both with
+  // the status in the context's http_status) and unreachable hosts, timeout.
   static boost::asio::awaitable<std::shared_ptr<WsConnection>> connect(
       boost::asio::any_io_executor executor, const WsEndpoint& endpoint);
 

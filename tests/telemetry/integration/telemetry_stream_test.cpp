@@ -54,6 +54,14 @@ std::set<std::string> agent_ids(const TelemetryUpdate& update) {
   return ids;
 }
 
+// Every edge between two of `ids`.
+bool edges_within(const TelemetryUpdate& update, const std::set<std::string>& ids) {
+  for (const auto& change : update.topology_changes) {
+    if (!ids.contains(change.from) || !ids.contains(change.to)) return false;
+  }
+  return true;
+}
+
 TEST(TelemetryStreamSubscribe, ReceivesTypedUpdatesForTheSubscribedSession) {
   MockTelemetryServer server({.agents = 3, .sessions = {"s1", "s2"}});
   TelemetryOptions options = options_for(server);
@@ -129,9 +137,12 @@ TEST(TelemetryStreamTransport, AMissingOrWrongTokenIsAuthFailedWithTheHttpStatus
     const Error error = capture_error([&] { stream.start(); });
     EXPECT_EQ(error.kind(), errc::auth_failed) << error.what();
     EXPECT_NE(std::string(error.what()).find("HTTP 401"), std::string::npos) << error.what();
+    EXPECT_EQ(error.context().http_status, 401);
     EXPECT_EQ(stream.stats().last_http_status, 401);
     // Not retried: retrying a refused token cannot help.
-    EXPECT_EQ(capture_error([&] { stream.next(); }).kind(), errc::auth_failed);
+    const Error again = capture_error([&] { stream.next(); });
+    EXPECT_EQ(again.kind(), errc::auth_failed);
+    EXPECT_EQ(again.context().http_status, 401);
   }
   EXPECT_EQ(server.upgrades_accepted(), 0u);
   EXPECT_EQ(server.authorization_headers(), (std::vector<std::string>{"", "Bearer wrong"}));
@@ -145,6 +156,7 @@ TEST(TelemetryStreamTransport, ServiceUnavailableIsConnectionFailedAfterTheRetri
   const Error error = capture_error([&] { stream.start(); });
   EXPECT_EQ(error.kind(), errc::connection_failed) << error.what();
   EXPECT_NE(std::string(error.what()).find("HTTP 503"), std::string::npos) << error.what();
+  EXPECT_EQ(error.context().http_status, 503);
   EXPECT_EQ(stream.stats().last_http_status, 503);
   EXPECT_EQ(server.authorization_headers().size(), 3u);
 }
@@ -161,7 +173,9 @@ TEST(TelemetryStreamTransport, NothingListeningIsConnectionFailed) {
   options.reconnect.max_attempts = 2;
   options.reconnect.initial_delay = 1ms;
   TelemetryStream stream(options);
-  EXPECT_EQ(capture_error([&] { stream.start(); }).kind(), errc::connection_failed);
+  const Error error = capture_error([&] { stream.start(); });
+  EXPECT_EQ(error.kind(), errc::connection_failed);
+  EXPECT_FALSE(error.context().http_status.has_value());  // no HTTP answer at all
 }
 
 TEST(TelemetryStreamTransport, DecodesNonAlignedFramesWithLogNoise) {
@@ -356,7 +370,9 @@ TEST(TelemetryStreamPoll, PollsTheTcpRelayThroughTheMcpClient) {
   const TelemetryUpdate update = stream.next();
   ASSERT_EQ(update.agents.size(), 2u);
   for (const auto& agent : update.agents) EXPECT_EQ(agent.type, "coder");
-  EXPECT_EQ(update.topology_changes.size(), 3u);  // a ring of three
+  // Of the ring's three edges, the two touching the tester are filtered out with it.
+  ASSERT_EQ(update.topology_changes.size(), 1u);
+  EXPECT_TRUE(edges_within(update, agent_ids(update)));
   EXPECT_EQ(stream.stats().active_mode, TelemetryMode::poll);
   stream.stop();
 }
@@ -394,6 +410,48 @@ TEST(TelemetryStreamFilters, AppliedClientSideInPollMode) {
   ASSERT_EQ(update.agents.size(), 2u);
   for (const auto& agent : update.agents) EXPECT_EQ(agent.type, "coder");
   EXPECT_TRUE(update.topology_changes.empty());
+}
+
+TEST(TelemetryStreamFilters, TopologyChangesOfFilteredOutAgentsAreDroppedInSubscribeMode) {
+  // The mock's edges go from agent-0 (coder) to agent-1, -2, -3 in turn; only
+  // agent-2 is a coder too.
+  MockTelemetryServer server({.agents = 4, .ignore_filters = true});
+  TelemetryOptions options = options_for(server);
+  options.filters.agent_types = {"coder"};
+  TelemetryStream stream(options);
+  stream.start();
+  std::size_t edges = 0;
+  for (int i = 0; i < 6; ++i) {  // two rounds of the three edges
+    const TelemetryUpdate update = stream.next();
+    EXPECT_EQ(agent_ids(update), (std::set<std::string>{"agent-0", "agent-2"}));
+    EXPECT_TRUE(edges_within(update, {"agent-0", "agent-2"}));
+    edges += update.topology_changes.size();
+  }
+  EXPECT_GE(edges, 1u);
+}
+
+TEST(TelemetryStreamFilters, TopologyChangesOfFilteredOutAgentsAreDroppedInPollMode) {
+  MockTelemetryServer server(relay_options());
+  spawn_swarm(server, "mesh", {"coder", "tester", "coder"});
+  TelemetryOptions options = options_for(server);
+  options.filters.agent_types = {"coder"};
+  TelemetryStream stream(options);
+  stream.start();
+  const TelemetryUpdate first = stream.next();
+  std::set<std::string> coders = agent_ids(first);
+  ASSERT_EQ(coders.size(), 2u);
+  ASSERT_EQ(first.topology_changes.size(), 1u);  // of the mesh's three edges
+  EXPECT_TRUE(edges_within(first, coders));
+
+  // A tester's edges alone are no update at all; a coder's come without the tester's.
+  server.call_tool("agent_spawn", {{"type", "tester"}});
+  server.call_tool("agent_spawn", {{"type", "coder"}});
+  const TelemetryUpdate grown = stream.next();
+  ASSERT_EQ(grown.agents.size(), 1u);
+  EXPECT_EQ(grown.agents[0].type, "coder");
+  coders.insert(grown.agents[0].agent_id);
+  EXPECT_EQ(grown.topology_changes.size(), 2u);  // to the two other coders
+  EXPECT_TRUE(edges_within(grown, coders));
 }
 
 TEST(TelemetryStreamBackpressure, MemoryStaysBoundedUnderAStalledConsumer) {

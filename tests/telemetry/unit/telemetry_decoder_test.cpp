@@ -78,32 +78,3 @@ TEST(DecodeTelemetryUpdate, RejectsOtherMessageTypes) {
 
 }  // namespace
 }  // namespace hivemind::telemetry_detail
-
-namespace hivemind::telemetry_detail {
-namespace {
-
-// The streaming reader must read every line exactly as the DOM + from_json path does.
-TEST(DecodeTelemetryUpdate, StreamingReaderAgreesWithTheModels) {
-  const std::vector<std::string> lines = {
-      R"({"type":"telemetry_update","timestamp":"t","session_id":"s","swarm_id":"w","agents":[{"agent_id":"a","type":"coder","status":"busy","position":{"x":1.5,"y":-2,"z":3},"velocity":{"x":0.1,"y":0,"z":0},"performance":{"cpu_usage":4,"memory_mb":5.5,"tasks_completed":6}}],"topology_changes":[{"type":"connect","from":"a","to":"b","strength":0.5}]})",
-      R"({"agents":[{"agentId":42,"agentType":"x","status":true,"removed":true}],"timestamp":1.25,"sessionId":7,"type":"telemetry_update"})",
-      R"({"type":"telemetry_update","agents":[{"id":"a","position":"nowhere","velocity":null,"performance":{"cpuUsage":"high"}}]})",
-      R"({"type":"telemetry_update","agents":[{"agent_id":"a","id":"b"}]})",
-      R"({"type":"telemetry_update","agents":[{"agent_id":"a","neural":{"weights":[1,2]}}]})",
-      R"({"type":"telemetry_update","agents":[7,[1],{"agent_id":null,"id":"c","extra":{"deep":[{"x":1}]}}],"topology_changes":{"a":1}})",
-      R"({"type":"telemetry_update","agents":[{"agent_id":"a","position":{"x":{"nested":1},"y":2}}],"topology_changes":[{"source":"a","target":"b","weight":2,"type":null}]})",
-      R"({"type":"telemetry_update","agents":[{"agent_id":"a","performance":{"memoryMB":true,"tasksCompleted":2.9}}]})",
-  };
-  for (const std::string& line : lines) {
-    const auto streamed = decode_telemetry_update(line);
-    ASSERT_TRUE(streamed) << line;
-    const auto modelled = nlohmann::json::parse(line).get<TelemetryUpdate>();
-    EXPECT_EQ(nlohmann::json(*streamed).dump(), nlohmann::json(modelled).dump()) << line;
-  }
-  EXPECT_FALSE(decode_telemetry_update(R"({"type":"telemetry_updates","agents":[]})"));
-  EXPECT_FALSE(decode_telemetry_update(R"({"type":"telemetry_update","agents":[})"));
-  EXPECT_FALSE(decode_telemetry_update(R"(["telemetry_update"])"));
-}
-
-}  // namespace
-}  // namespace hivemind::telemetry_detail
