@@ -63,8 +63,5 @@ const char* to_string(errc e) noexcept;
 
 }  // namespace hivemind
 
-// Makes errc an error code enum for the standard library; left out of the API reference.
-// \cond
 template <>
 struct std::is_error_code_enum<hivemind::errc> : std::true_type {};
-// \endcond
