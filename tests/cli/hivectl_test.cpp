@@ -500,6 +500,21 @@ class HivectlTop : public Hivectl {
     return std::regex(session_id + " +" + task + " +" + status + " +[0-9][0-9a-z]* +" + priority);
   }
 
+  // `top --interval 0.2` in a pseudo-terminal: util-linux `script` copies the screen to stdout.
+  ChildProgram top_on_a_terminal() const {
+    return ChildProgram("/usr/bin/script",
+                        {"-qfec", std::string(HIVECTL_PATH) + " top --interval 0.2", "/dev/null"},
+                        environment());
+  }
+
+  // Ctrl-C on the terminal: SIGINT to hivectl (`script` itself would end it with SIGTERM).
+  ProgramResult interrupt_top(ChildProgram& script) const {
+    const auto hivectl_pid = process_running(mock_.root(), {HIVECTL_PATH, "top"});
+    EXPECT_TRUE(hivectl_pid);
+    if (hivectl_pid) ::kill(*hivectl_pid, SIGINT);
+    return script.finish(30s);
+  }
+
   std::string high_, low_, medium_;
 };
 
@@ -557,10 +572,7 @@ TEST_F(HivectlTop, JournalSessionsTheContainerNoLongerListsAreShown) {
 }
 
 TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
-  // util-linux `script` runs it in a pseudo-terminal and copies the screen to stdout.
-  ChildProgram script("/usr/bin/script",
-                      {"-qfec", std::string(HIVECTL_PATH) + " top --interval 0.2", "/dev/null"},
-                      environment());
+  auto script = top_on_a_terminal();
   const auto frames = [&] {
     const auto out = script.out_so_far();
     std::size_t count = 0;
@@ -571,11 +583,7 @@ TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
   // Two frames: it redraws, and the first one was whole (the rows come before the second).
   ASSERT_TRUE(hivemind::testing::eventually([&] { return frames() >= 2; }))
       << script.out_so_far() << script.err_so_far();
-  // Ctrl-C on the terminal: SIGINT to hivectl (`script` itself would end it with SIGTERM).
-  const auto hivectl_pid = process_running(mock_.root(), {HIVECTL_PATH, "top"});
-  ASSERT_TRUE(hivectl_pid);
-  ::kill(*hivectl_pid, SIGINT);
-  const auto result = script.finish(30s);
+  const auto result = interrupt_top(script);
   EXPECT_EQ(result.exit_code, kInterrupted) << result.out << result.err;
   const auto first_frame = result.out.substr(0, result.out.find("\x1b[2J", 4));
   EXPECT_THAT(first_frame, StartsWith("\x1b[H\x1b[2J"));
@@ -584,9 +592,7 @@ TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
 }
 
 TEST_F(HivectlTop, ARefreshErrorIsShownAndTheDashboardKeepsRefreshing) {
-  ChildProgram script("/usr/bin/script",
-                      {"-qfec", std::string(HIVECTL_PATH) + " top --interval 0.2", "/dev/null"},
-                      environment());
+  auto script = top_on_a_terminal();
   ASSERT_TRUE(hivemind::testing::eventually([&] {
     return script.out_so_far().find(high_) != std::string::npos;
   })) << script.out_so_far()
@@ -615,10 +621,7 @@ TEST_F(HivectlTop, ARefreshErrorIsShownAndTheDashboardKeepsRefreshing) {
   };
   ASSERT_TRUE(hivemind::testing::eventually(recovered))
       << script.out_so_far() << script.err_so_far();
-  const auto hivectl_pid = process_running(mock_.root(), {HIVECTL_PATH, "top"});
-  ASSERT_TRUE(hivectl_pid);
-  ::kill(*hivectl_pid, SIGINT);
-  const auto result = script.finish(30s);
+  const auto result = interrupt_top(script);
   EXPECT_EQ(result.exit_code, kInterrupted) << result.out << result.err;
 }
 
