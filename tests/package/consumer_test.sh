@@ -2,18 +2,16 @@
 # Installs the built project into a temporary prefix, then builds and runs the consumer
 # project against it twice: through find_package(hivemind CONFIG) and through pkg-config.
 #   consumer_test.sh BUILD_DIR SOURCE_DIR EXPECTED_VERSION
-# With --shared instead of BUILD_DIR, it first builds the library (and hivectl) with
-# BUILD_SHARED_LIBS=ON in a build tree of its own (a few minutes), then checks that the
-# installed libhivemind.so is what the consumers and the installed hivectl load.
+# A shared build (BUILD_SHARED_LIBS=ON) is checked to be what the consumers and the
+# installed hivectl load. With --shared instead of BUILD_DIR, it first builds the library
+# (and hivectl) that way in a build tree of its own (a few minutes).
 #   consumer_test.sh --shared SOURCE_DIR EXPECTED_VERSION
 set -euo pipefail
 build_dir=$1 source_dir=$2 expected_version=$3
 work=$(mktemp -d -t hivemind-package-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-shared=false
 if [[ $build_dir == --shared ]]; then
-  shared=true
   build_dir=$work/shared-build
   cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DBUILD_SHARED_LIBS=ON \
     -DHIVEMIND_BUILD_TESTS=OFF -DHIVEMIND_BUILD_EXAMPLES=OFF -DHIVEMIND_BUILD_HIVECTL=ON \
@@ -26,11 +24,13 @@ cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log"
 for file in include/hivemind/hivemind.hpp include/hivemind/version.hpp bin/hivectl; do
   [[ -e "$work/prefix/$file" ]] || { echo "not installed: $file" >&2; exit 1; }
 done
-if $shared; then
-  [[ -n $(find "$work/prefix" -name 'libhivemind.so*') ]] ||
-    { echo "not installed: libhivemind.so" >&2; exit 1; }
-  [[ -z $(find "$work/prefix" -name 'libhivemind.a') ]] ||
-    { echo "a shared build installed libhivemind.a" >&2; exit 1; }
+# Shared or static, as the build tree was configured: exactly one of them.
+shared=false static=false
+if [[ -n $(find "$work/prefix" -name 'libhivemind.so*') ]]; then shared=true; fi
+if [[ -n $(find "$work/prefix" -name 'libhivemind.a') ]]; then static=true; fi
+if [[ $shared == "$static" ]]; then
+  echo "installed libhivemind: shared=$shared static=$static (expected one of them)" >&2
+  exit 1
 fi
 
 # Which libhivemind a program loads: the installed shared one, or none (linked statically).
