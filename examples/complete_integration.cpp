@@ -86,14 +86,14 @@ int main() {
     asio::io_context io;
     const hivemind::HiveMindClient client(io.get_executor(),
                                           hivemind::ClientOptions::from_environment());
-    // The MCP client keeps its own thread: with it on `io` too, some runs never connected
-    // and io.run() never returned (not understood yet: CHANGELOG.md, known issues).
-    hivemind::McpTelemetryClient mcp(hivemind::McpOptions::from_environment());
+    // On `io` too: its open connection is work for `io`, so run() returns once it is closed.
+    hivemind::McpTelemetryClient mcp(io.get_executor(), hivemind::McpOptions::from_environment());
     // Outlives io.run(), so the telemetry loop's cancellation slot never dangles.
     asio::cancellation_signal stop_telemetry;
     int exit_code = 1;
     asio::co_spawn(io, run(client, mcp, stop_telemetry), [&](std::exception_ptr error, int code) {
       exit_code = code;
+      mcp.close();
       if (!error) return;
       stop_telemetry.emit(asio::cancellation_type::terminal);
       try {

@@ -11,6 +11,7 @@ packages=(
   curl pkg-config
   libcli11-dev
   libclang-rt-14-dev clang-tidy
+  doxygen
 )
 
 missing=()

@@ -14,6 +14,7 @@
 #include <boost/optional.hpp>
 #include <type_traits>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/stdio.hpp>
@@ -25,6 +26,18 @@ namespace {
 
 namespace asio = boost::asio;
 namespace bp2 = boost::process::v2;
+
+// The launcher tells the execution context of the executor it is given about the fork
+// (io_context::notify_fork). On the application's io_context that loses work: Asio's
+// resolver service joins its worker thread at fork_prepare and does not start it again at
+// fork_parent, so an async_resolve queued at that moment (an MCP or telemetry client
+// connecting on the same io_context) never completes, and that io_context's run() never
+// returns. The child execs at once and needs no notified context, so launches notify this
+// one instead, which no thread ever runs.
+asio::any_io_executor fork_notified_executor() {
+  static asio::io_context fork_context;
+  return fork_context.get_executor();
+}
 
 // Puts the child in a process group of its own, so a kill reaches whatever it started
 // too (a wrapper script's children would otherwise keep our pipes open).
@@ -156,11 +169,11 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
   bp2::error_code launch_error;
   bp2::default_process_launcher launcher;
   const auto launch_with = [&](auto&& stdio) {
-    return launcher(executor, launch_error, program, command.args, stdio,
+    return launcher(fork_notified_executor(), launch_error, program, command.args, stdio,
                     ChildEnvironment(child_environment(command)), OwnProcessGroup{});
   };
-  bp2::process process = command.stdin_lifeline
-                             ? launch_with(bp2::process_stdio{impl->lifeline, impl->out, impl->err})
+  bp2::process launched =
+      command.stdin_lifeline ? launch_with(bp2::process_stdio{impl->lifeline, impl->out, impl->err})
                              : launch_with(bp2::process_stdio{nullptr, impl->out, impl->err});
   if (launch_error) {
     // Boost 1.81 does not reap a child whose exec failed; without this it stays a zombie.
@@ -168,7 +181,10 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
     error = launch_error;
     return ChildProcess(nullptr);
   }
-  impl->process.emplace(std::move(process));
+  // The exit is awaited on the caller's executor.
+  const auto pid = launched.id();
+  launched.detach();
+  impl->process.emplace(executor, pid);
   return ChildProcess(std::move(impl));
 }
 

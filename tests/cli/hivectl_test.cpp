@@ -10,6 +10,7 @@
 #include <regex>
 #include <sstream>
 
+#include <hivemind/mcp/mcp_client.hpp>
 #include <hivemind/session_journal.hpp>
 #include <hivemind/version.hpp>
 #include <nlohmann/json.hpp>
@@ -499,6 +500,21 @@ class HivectlTop : public Hivectl {
     return std::regex(session_id + " +" + task + " +" + status + " +[0-9][0-9a-z]* +" + priority);
   }
 
+  // `top --interval 0.2` in a pseudo-terminal: util-linux `script` copies the screen to stdout.
+  ChildProgram top_on_a_terminal() const {
+    return ChildProgram("/usr/bin/script",
+                        {"-qfec", std::string(HIVECTL_PATH) + " top --interval 0.2", "/dev/null"},
+                        environment());
+  }
+
+  // Ctrl-C on the terminal: SIGINT to hivectl (`script` itself would end it with SIGTERM).
+  ProgramResult interrupt_top(ChildProgram& script) const {
+    const auto hivectl_pid = process_running(mock_.root(), {HIVECTL_PATH, "top"});
+    EXPECT_TRUE(hivectl_pid);
+    if (hivectl_pid) ::kill(*hivectl_pid, SIGINT);
+    return script.finish(30s);
+  }
+
   std::string high_, low_, medium_;
 };
 
@@ -556,10 +572,7 @@ TEST_F(HivectlTop, JournalSessionsTheContainerNoLongerListsAreShown) {
 }
 
 TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
-  // util-linux `script` runs it in a pseudo-terminal and copies the screen to stdout.
-  ChildProgram script("/usr/bin/script",
-                      {"-qfec", std::string(HIVECTL_PATH) + " top --interval 0.2", "/dev/null"},
-                      environment());
+  auto script = top_on_a_terminal();
   const auto frames = [&] {
     const auto out = script.out_so_far();
     std::size_t count = 0;
@@ -570,16 +583,46 @@ TEST_F(HivectlTop, OnATerminalItRedrawsUntilCtrlC) {
   // Two frames: it redraws, and the first one was whole (the rows come before the second).
   ASSERT_TRUE(hivemind::testing::eventually([&] { return frames() >= 2; }))
       << script.out_so_far() << script.err_so_far();
-  // Ctrl-C on the terminal: SIGINT to hivectl (`script` itself would end it with SIGTERM).
-  const auto hivectl_pid = process_running(mock_.root(), {HIVECTL_PATH, "top"});
-  ASSERT_TRUE(hivectl_pid);
-  ::kill(*hivectl_pid, SIGINT);
-  const auto result = script.finish(30s);
+  const auto result = interrupt_top(script);
   EXPECT_EQ(result.exit_code, kInterrupted) << result.out << result.err;
   const auto first_frame = result.out.substr(0, result.out.find("\x1b[2J", 4));
   EXPECT_THAT(first_frame, StartsWith("\x1b[H\x1b[2J"));
   for (const auto& session_id : {high_, low_, medium_})
     EXPECT_THAT(first_frame, HasSubstr(session_id));
+}
+
+TEST_F(HivectlTop, ARefreshErrorIsShownAndTheDashboardKeepsRefreshing) {
+  auto script = top_on_a_terminal();
+  ASSERT_TRUE(hivemind::testing::eventually([&] {
+    return script.out_so_far().find(high_) != std::string::npos;
+  })) << script.out_so_far()
+      << script.err_so_far();
+  mock_.set_switch("stopped", true);  // the container goes away for a while
+  const auto error_at = [&] { return script.out_so_far().find("[container_unavailable]"); };
+  ASSERT_TRUE(hivemind::testing::eventually([&] { return error_at() != std::string::npos; }))
+      << script.out_so_far() << script.err_so_far();
+  const auto error_line_start = script.out_so_far().rfind('\n', error_at());
+  EXPECT_THAT(script.out_so_far().substr(error_line_start + 1), StartsWith("refresh failed at "));
+  mock_.set_switch("stopped", false);
+  // A later whole frame (another one started after it) without the error: it came back.
+  const auto recovered = [&] {
+    const auto out = script.out_so_far();
+    const std::string clear = "\x1b[2J";
+    auto start = out.find(clear, error_at());
+    if (start == std::string::npos) return false;
+    for (auto next = out.find(clear, start + 1); next != std::string::npos;
+         start = next, next = out.find(clear, next + 1)) {
+      const auto frame = out.substr(start, next - start);
+      if (frame.find("refresh failed") == std::string::npos &&
+          frame.find(low_) != std::string::npos)
+        return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(hivemind::testing::eventually(recovered))
+      << script.out_so_far() << script.err_so_far();
+  const auto result = interrupt_top(script);
+  EXPECT_EQ(result.exit_code, kInterrupted) << result.out << result.err;
 }
 
 // --- watch ---
@@ -658,6 +701,53 @@ TEST_F(Hivectl, WatchWithNothingListeningIsAConnectionError) {
 
 TEST_F(Hivectl, WatchRefusesAUrlThatIsNotWebSocket) {
   const auto result = run({"watch", "--ws-url", "http://127.0.0.1:3002"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "invalid_argument");
+}
+
+TEST_F(HivectlMcp, WatchViaTcpPollsTheRelayThroughTheMcpClient) {
+  hivemind::testing::MockRelay relay;
+  use_relay(relay);
+  {
+    hivemind::McpOptions options;
+    options.host = "127.0.0.1";
+    options.port = relay.port();
+    hivemind::McpTelemetryClient client(options);
+    hivemind::SwarmInitRequest ring;
+    ring.topology = "ring";
+    client.swarm_init(ring);
+    for (const std::string type : {"coder", "tester", "coder"}) {
+      hivemind::AgentSpawnRequest spawn;
+      spawn.type = type;
+      client.agent_spawn(spawn);
+    }
+  }
+  const auto result = run({"watch", "--via", "tcp", "--mode", "poll", "--count", "1"});
+  ASSERT_EQ(result.exit_code, kOk) << result.err;
+  const auto lines = lines_of(result.out);
+  ASSERT_EQ(lines.size(), 1u) << result.out;
+  EXPECT_THAT(lines[0], HasSubstr(" agents 3: "));
+  EXPECT_THAT(lines[0], HasSubstr("(coder,"));
+  EXPECT_THAT(lines[0], HasSubstr("(tester,"));
+  EXPECT_THAT(lines[0], HasSubstr(" topology +"));
+}
+
+TEST_F(HivectlMcp, WatchViaTcpWithNothingListeningIsAConnectionError) {
+  std::uint16_t closed_port = 0;
+  {
+    const hivemind::testing::MockRelay relay;
+    closed_port = relay.port();
+  }
+  extra_env_ = {{"HIVEMIND_MCP_HOST", "127.0.0.1"},
+                {"HIVEMIND_MCP_PORT", std::to_string(closed_port)}};
+  const auto result = run({"watch", "--via", "tcp", "--count", "1"});
+  EXPECT_EQ(result.exit_code, kConnection);
+  expect_one_error_line(result, "connection_failed");
+  EXPECT_EQ(result.out, "");
+}
+
+TEST_F(HivectlMcp, WatchViaTcpRefusesSubscribeMode) {
+  const auto result = run({"watch", "--via", "tcp", "--mode", "subscribe"});
   EXPECT_EQ(result.exit_code, kUsage);
   expect_one_error_line(result, "invalid_argument");
 }

@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -21,6 +22,7 @@ namespace {
 using std::chrono::system_clock;
 
 constexpr std::chrono::minutes kFailureWindow{5};
+constexpr const char* kDefaultWsUrl = "ws://127.0.0.1:3002";
 
 std::optional<std::string> from_environment(const char* name) {
   const char* value = std::getenv(name);
@@ -144,6 +146,27 @@ void pause_or_stop(std::stop_token stop, std::chrono::milliseconds interval) {
   if (stop.stop_requested()) throw hivemind::Error(hivemind::errc::cancelled, "interrupted");
 }
 
+// Control characters as spaces: a line of text that cannot move the cursor.
+std::string printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
+  return text;
+}
+
+// Shown under the table while the container cannot be read: what failed, and when.
+std::string refresh_failure_line(const hivemind::Error& error, std::chrono::milliseconds interval) {
+  const auto now = system_clock::to_time_t(system_clock::now());
+  std::tm local{};
+  ::localtime_r(&now, &local);
+  char at[16];
+  std::strftime(at, sizeof at, "%H:%M:%S", &local);
+  return std::string("\nrefresh failed at ") + at + " [" +
+         hivemind::to_string(error.kind().value_or(hivemind::errc::protocol_error)) +
+         "]: " + printable(error.what()) + "; retrying every " + std::to_string(interval.count()) +
+         " ms\n";
+}
+
 void add_top(CLI::App& app, Context& context) {
   struct Arguments {
     std::string interval = "2s";
@@ -167,12 +190,24 @@ void add_top(CLI::App& app, Context& context) {
     const auto& client = context.client();
     const bool live = !arguments->once && !context.output().json() && ::isatty(STDOUT_FILENO) == 1;
     SessionTable table;
-    while (true) {
+    const auto refresh = [&] {
       const auto index =
           context.run(client.get_executor(), [&](auto token) { return client.async_list(token); });
       const auto journal = journal_dir ? hivemind::SessionJournal::read(*journal_dir)
                                        : std::vector<hivemind::JournalEntry>{};
-      const auto sessions = table.merge(context, index, journal);
+      return table.merge(context, index, journal);
+    };
+    std::vector<hivemind::JournalEntry> sessions;
+    while (true) {
+      // A live dashboard outlives a failed refresh (the container restarting, a journal
+      // being rewritten): it keeps the last sessions it saw and says why they are old.
+      std::string refresh_error;
+      try {
+        sessions = refresh();
+      } catch (const hivemind::Error& error) {
+        if (!live || error.kind() == hivemind::errc::cancelled) throw;
+        refresh_error = refresh_failure_line(error, interval);
+      }
       const auto now = system_clock::now();
       const auto rates = session_rates(sessions, own_calls->snapshot(), now);
       if (context.output().json()) {
@@ -183,7 +218,8 @@ void add_top(CLI::App& app, Context& context) {
       options.width = live ? terminal_width() : 100;
       options.clear_screen = live;
       options.now = now;
-      std::cout << hivemind::render_dashboard(rates, sessions, options) << std::flush;
+      std::cout << hivemind::render_dashboard(rates, sessions, options) << refresh_error
+                << std::flush;
       if (!live) return;
       pause_or_stop(context.stop_token(), interval);
     }
@@ -257,16 +293,37 @@ std::string update_line(const hivemind::TelemetryUpdate& update) {
   }
   if (update.topology_changes.size() > shown)
     line += " +" + std::to_string(update.topology_changes.size() - shown) + " more";
-  for (char& c : line) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  return printable(std::move(line));
+}
+
+// The stream `watch` reads: port 3002's WebSocket, or (`--via tcp`) the MCP relay's TCP
+// port polled through the context's McpTelemetryClient.
+std::unique_ptr<hivemind::TelemetryStream> open_stream(Context& context, bool via_tcp,
+                                                       const std::optional<std::string>& ws_url,
+                                                       hivemind::TelemetryOptions options) {
+  if (via_tcp) {
+    if (options.mode == hivemind::TelemetryMode::subscribe) {
+      throw hivemind::Error(hivemind::errc::invalid_argument,
+                            "--via tcp polls the MCP relay: --mode subscribe needs --via ws");
+    }
+    options.mode = hivemind::TelemetryMode::poll;
+    return std::make_unique<hivemind::TelemetryStream>(context.mcp(), std::move(options));
   }
-  return line;
+  apply_ws_url(ws_url ? *ws_url : from_environment("HIVEMIND_WS_URL").value_or(kDefaultWsUrl),
+               options);
+  options.token = from_environment("HIVEMIND_MCP_TOKEN").value_or("");
+  // Nothing listening is reported within about a second rather than after the default
+  // six attempts (~6 s); a watch that was connected reconnects after routine closes.
+  options.reconnect.max_attempts = 4;
+  options.reconnect.initial_delay = std::chrono::milliseconds(100);
+  return std::make_unique<hivemind::TelemetryStream>(std::move(options));
 }
 
 void add_watch(CLI::App& app, Context& context) {
   struct Arguments {
     std::string session_id;
     std::optional<std::string> ws_url;
+    std::string via = "ws";
     std::string mode = "auto";
     std::optional<std::size_t> count;
   };
@@ -277,6 +334,10 @@ void add_watch(CLI::App& app, Context& context) {
   watch->add_option("--ws-url", arguments->ws_url,
                     "Telemetry server [env HIVEMIND_WS_URL, default ws://127.0.0.1:3002]");
   watch
+      ->add_option("--via", arguments->via,
+                   "ws (port 3002, --ws-url) or tcp (poll the MCP relay, --mcp-host/--mcp-port)")
+      ->check(CLI::IsMember({"ws", "tcp"}));
+  watch
       ->add_option("--mode", arguments->mode,
                    "auto (subscribe, else poll the relay), subscribe or poll")
       ->check(CLI::IsMember({"auto", "subscribe", "poll"}));
@@ -284,18 +345,14 @@ void add_watch(CLI::App& app, Context& context) {
       ->check(CLI::PositiveNumber);
   watch->callback([&context, arguments] {
     hivemind::TelemetryOptions options;
-    apply_ws_url(arguments->ws_url
-                     ? *arguments->ws_url
-                     : from_environment("HIVEMIND_WS_URL").value_or("ws://127.0.0.1:3002"),
-                 options);
-    options.token = from_environment("HIVEMIND_MCP_TOKEN").value_or("");
     options.mode = parse_mode(arguments->mode);
     options.session_id = arguments->session_id;
-    hivemind::TelemetryStream stream(std::move(options));
-    const std::stop_callback on_stop(context.stop_token(), [&stream] { stream.stop(); });
-    context.run(stream.get_executor(), [&](auto token) { return stream.async_start(token); });
+    const auto stream =
+        open_stream(context, arguments->via == "tcp", arguments->ws_url, std::move(options));
+    const std::stop_callback on_stop(context.stop_token(), [&stream] { stream->stop(); });
+    context.run(stream->get_executor(), [&](auto token) { return stream->async_start(token); });
     for (std::size_t received = 0; !arguments->count || received < *arguments->count; ++received) {
-      const auto update = stream.next();
+      const auto update = stream->next();
       if (context.output().json()) {
         std::cout << nlohmann::json(update).dump(-1, ' ', false,
                                                  nlohmann::json::error_handler_t::replace)
