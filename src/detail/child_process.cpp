@@ -52,7 +52,7 @@ std::filesystem::path resolve_program(const ChildCommand& command) {
   while (!rest.empty() || path.empty()) {
     const auto colon = rest.find(':');
     const std::string_view dir = rest.substr(0, colon);
-    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / command.program;
+    auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / command.program;
     if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
       return candidate;
     }
@@ -91,7 +91,10 @@ std::vector<std::string> child_environment(const ChildCommand& command) {
     for (const auto& extra : command.extra_environment) overridden |= extra.first == key;
     if (!overridden) entries.emplace_back(text);
   }
-  for (const auto& [key, value] : command.extra_environment) entries.push_back(key + "=" + value);
+  for (const auto& [key, value] : command.extra_environment) {
+    entries.push_back(key);
+    entries.back().append("=").append(value);
+  }
   return entries;
 }
 
