@@ -210,7 +210,7 @@ void read_available(asio::readable_pipe& pipe,
                     const std::function<bool(std::string_view chunk)>& consume) {
   const int fd = pipe.native_handle();
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  std::array<char, 64 * 1024> buffer;
+  std::array<char, std::size_t{64} * 1024> buffer;
   for (;;) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n <= 0 || !consume(std::string_view(buffer.data(), static_cast<std::size_t>(n)))) return;
