@@ -82,7 +82,7 @@ class McpTelemetryClient {
   // Runs on the caller's executor (wrapped in a strand).
   McpTelemetryClient(executor_type executor, McpOptions options = {});
   // Paces against `shared_limiter` instead of options.rate_limit (connection pools).
-  McpTelemetryClient(executor_type executor, McpOptions options,
+  McpTelemetryClient(const executor_type& executor, McpOptions options,
                      std::shared_ptr<RateLimiter> shared_limiter);
   // Closes the connection; operations still pending fail with errc::cancelled.
   ~McpTelemetryClient();
