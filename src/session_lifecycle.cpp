@@ -162,6 +162,7 @@ asio::awaitable<RecoveryReport> HiveMindClient::recover_op(HiveMindClient client
   RecoveryReport report;
   if (pending.empty()) co_return report;
   std::vector<std::string> ids;
+  ids.reserve(pending.size());
   for (const auto& entry : pending) ids.push_back(entry.session_id);
   const auto verdicts = co_await reconcile(client, ids);
 
@@ -235,7 +236,9 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
       if (verdict) break;
       const auto remaining = give_up - Clock::now();
       if (remaining <= Clock::duration::zero()) {
+        // Built once, when giving up: the loop does not repeat it.
         throw Error(errc::container_unavailable,
+                    // NOLINTNEXTLINE(performance-inefficient-string-concatenation)
                     "container '" + client.options().container + "' still unreachable " +
                         std::to_string(options.unavailable_deadline.count()) +
                         " ms after waiting for session " + session_id +
