@@ -91,8 +91,8 @@ McpTelemetryClient::McpTelemetryClient(McpOptions options)
       core_(std::make_shared<mcp_detail::ClientCore>(owned_->context.get_executor(),
                                                      std::move(options), nullptr)) {}
 
-McpTelemetryClient::McpTelemetryClient(executor_type executor, McpOptions options)
-    : McpTelemetryClient(std::move(executor), std::move(options), nullptr) {}
+McpTelemetryClient::McpTelemetryClient(const executor_type& executor, McpOptions options)
+    : McpTelemetryClient(executor, std::move(options), nullptr) {}
 
 McpTelemetryClient::McpTelemetryClient(const executor_type& executor, McpOptions options,
                                        std::shared_ptr<RateLimiter> shared_limiter)

@@ -80,7 +80,7 @@ class McpTelemetryClient {
   // Owns an io_context and one background thread.
   explicit McpTelemetryClient(McpOptions options = {});
   // Runs on the caller's executor (wrapped in a strand).
-  McpTelemetryClient(executor_type executor, McpOptions options = {});
+  McpTelemetryClient(const executor_type& executor, McpOptions options = {});
   // Paces against `shared_limiter` instead of options.rate_limit (connection pools).
   McpTelemetryClient(const executor_type& executor, McpOptions options,
                      std::shared_ptr<RateLimiter> shared_limiter);
