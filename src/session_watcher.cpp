@@ -227,7 +227,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       }
       result->metadata = co_await ClientAccess::get(config, session_id);
       detail::record_session_end(client_, session_id, *result);
-      finish(session_id, std::move(*result), nullptr);
+      finish(session_id, *result, nullptr);
       any_ended = true;
     }
     if (any_ended && options_.cleanup) co_await clean_up();
