@@ -3,6 +3,8 @@
 # include/ and src/ are checked through them (HeaderFilterRegex). Uses the dev preset's
 # compile_commands.json (configured if missing; nothing is built).
 #   scripts/tidy.sh [FILE-REGEX]    e.g. scripts/tidy.sh 'src/mcp/'
+# FILE-REGEX is a Python regex (run-clang-tidy's) on the path below the repository root:
+#   scripts/tidy.sh 'src/(?!telemetry/)'    everything but src/telemetry/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -118,6 +118,7 @@ std::string render_dashboard(const MetricsSnapshot& m, const std::vector<Journal
   row("UUID", "TASK", "STATUS", "AGE", "PRIORITY");
 
   std::vector<const JournalEntry*> shown;
+  shown.reserve(sessions.size());
   for (const auto& entry : sessions) shown.push_back(&entry);
   std::stable_sort(shown.begin(), shown.end(), [](const JournalEntry* a, const JournalEntry* b) {
     if (a->is_final() != b->is_final()) return !a->is_final();

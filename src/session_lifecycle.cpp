@@ -148,6 +148,15 @@ void write_log_file(const fs::path& path, const std::vector<std::string>& lines)
   }
 }
 
+// What a restart-tolerant wait throws when the container stayed unreachable too long.
+Error still_unreachable(const std::string& container, std::chrono::milliseconds deadline,
+                        const std::string& session_id, const std::string& failure) {
+  return Error(errc::container_unavailable, "container '" + container + "' still unreachable " +
+                                                std::to_string(deadline.count()) +
+                                                " ms after waiting for session " + session_id +
+                                                " was interrupted: " + failure);
+}
+
 }  // namespace
 
 asio::awaitable<RecoveryReport> HiveMindClient::recover_op(HiveMindClient client) {
@@ -162,6 +171,7 @@ asio::awaitable<RecoveryReport> HiveMindClient::recover_op(HiveMindClient client
   RecoveryReport report;
   if (pending.empty()) co_return report;
   std::vector<std::string> ids;
+  ids.reserve(pending.size());
   for (const auto& entry : pending) ids.push_back(entry.session_id);
   const auto verdicts = co_await reconcile(client, ids);
 
@@ -235,11 +245,8 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
       if (verdict) break;
       const auto remaining = give_up - Clock::now();
       if (remaining <= Clock::duration::zero()) {
-        throw Error(errc::container_unavailable,
-                    "container '" + client.options().container + "' still unreachable " +
-                        std::to_string(options.unavailable_deadline.count()) +
-                        " ms after waiting for session " + session_id +
-                        " was interrupted: " + failure);
+        throw still_unreachable(client.options().container, options.unavailable_deadline,
+                                session_id, failure);
       }
       co_await detail::pause(
           std::min<Clock::duration>(backoff_delay(options.backoff, attempt), remaining));

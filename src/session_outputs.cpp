@@ -29,7 +29,7 @@ constexpr const char* kHostExtDirVariable = "HIVEMIND_HOST_EXT_DIR";
 // Each level of the walk holds one directory descriptor; the bound keeps a hostile
 // (or runaway) tree from exhausting the process's descriptors.
 constexpr std::size_t kMaxWalkDepth = 64;
-constexpr std::size_t kChunkBytes = 64 * 1024;
+constexpr std::size_t kChunkBytes = std::size_t{64} * 1024;
 
 // Every component is opened without following symlinks: the paths opened are already
 // resolved, so a symlink showing up means the tree changed after the check.
@@ -417,7 +417,7 @@ class OutputWalk {
 
 }  // namespace
 
-SessionOutputs::SessionOutputs(fs::path host_ext_dir, std::string session_id)
+SessionOutputs::SessionOutputs(const fs::path& host_ext_dir, std::string session_id)
     : session_id_(std::move(session_id)) {
   detail::validate_uuid(session_id_);
   if (host_ext_dir.empty()) {

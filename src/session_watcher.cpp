@@ -46,7 +46,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
  public:
   Core(HiveMindClient client, WatcherOptions options)
       : client_(std::move(client)),
-        options_(options),
+        options_(std::move(options)),
         strand_(asio::make_strand(client_.get_executor())),
         wake_(strand_, Clock::time_point::max()) {}
 
@@ -119,7 +119,8 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
     return ids;
   }
 
-  void finish(const std::string& session_id, WaitResult result, std::exception_ptr error) {
+  void finish(const std::string& session_id, const WaitResult& result,
+              const std::exception_ptr& error) {
     std::vector<std::shared_ptr<Channel>> channels;
     {
       std::lock_guard lock(mutex_);
@@ -133,7 +134,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
     }
   }
 
-  void fail_all(std::exception_ptr error) {
+  void fail_all(const std::exception_ptr& error) {
     std::unordered_map<std::string, std::vector<std::shared_ptr<Channel>>> all;
     {
       std::lock_guard lock(mutex_);
@@ -226,7 +227,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       }
       result->metadata = co_await ClientAccess::get(config, session_id);
       detail::record_session_end(client_, session_id, *result);
-      finish(session_id, std::move(*result), nullptr);
+      finish(session_id, *result, nullptr);
       any_ended = true;
     }
     if (any_ended && options_.cleanup) co_await clean_up();
@@ -270,9 +271,12 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
   WatcherStats stats_;
 };
 
-SessionWatcher::SessionWatcher(HiveMindClient client, WatcherOptions options)
-    : core_(std::make_shared<Core>(client, options)), executor_(client.get_executor()) {}
+SessionWatcher::SessionWatcher(const HiveMindClient& client, WatcherOptions options)
+    : core_(std::make_shared<Core>(client, std::move(options))), executor_(client.get_executor()) {}
 
+// stop() throws only if allocating the cancellation error or posting fails; terminating then
+// beats leaving every pending wait hanging.
+// NOLINTNEXTLINE(bugprone-exception-escape)
 SessionWatcher::~SessionWatcher() {
   core_->stop();
 }

@@ -27,7 +27,7 @@ class MetricsServer {
   // runs on the server's thread, once per request.
   explicit MetricsServer(std::function<std::string()> render, MetricsServerOptions options = {});
   // Stops listening, closes open connections and joins the thread.
-  ~MetricsServer();
+  ~MetricsServer();  // NOLINT(bugprone-exception-escape): see its definition
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
 

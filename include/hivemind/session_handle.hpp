@@ -104,7 +104,7 @@ class SessionHandle {
   template <class Token>
   auto async_follow_log(std::function<void(std::string_view line)> on_line,
                         FollowLogOptions options, Token&& token) const {
-    return client_.spawn(follow_log_op(*this, std::move(options), std::move(on_line)),
+    return client_.spawn(follow_log_op(*this, options, std::move(on_line)),
                          std::forward<Token>(token));
   }
   template <class Token>

@@ -45,7 +45,7 @@ class SessionOutputs {
 
   // host_ext_dir: the host side of the container's /workspace/ext bind mount (see
   // resolve_host_ext_dir). Validates the UUID; touches no file.
-  SessionOutputs(std::filesystem::path host_ext_dir, std::string session_id);
+  SessionOutputs(const std::filesystem::path& host_ext_dir, std::string session_id);
 
   // `configured` when non-empty, else $HIVEMIND_HOST_EXT_DIR when set and non-empty,
   // else ./workspace/ext.

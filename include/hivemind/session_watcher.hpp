@@ -38,9 +38,9 @@ struct WatcherStats {
 
 class SessionWatcher {
  public:
-  explicit SessionWatcher(HiveMindClient client, WatcherOptions options = {});
+  explicit SessionWatcher(const HiveMindClient& client, WatcherOptions options = {});
   // Pending waits complete with errc::cancelled.
-  ~SessionWatcher();
+  ~SessionWatcher();  // NOLINT(bugprone-exception-escape): see its definition
   SessionWatcher(const SessionWatcher&) = delete;
   SessionWatcher& operator=(const SessionWatcher&) = delete;
 

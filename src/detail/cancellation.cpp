@@ -12,7 +12,7 @@ namespace hivemind::detail {
 
 namespace asio = boost::asio;
 
-bool is_cancellation(std::exception_ptr failure) noexcept {
+bool is_cancellation(const std::exception_ptr& failure) noexcept {
   try {
     std::rethrow_exception(failure);
   } catch (const Error& e) {

@@ -10,7 +10,7 @@
 
 namespace hivemind::detail {
 
-bool is_cancellation(std::exception_ptr failure) noexcept;
+bool is_cancellation(const std::exception_ptr& failure) noexcept;
 
 // Waits `duration` on the current executor; throws Error(cancelled) if cancelled meanwhile.
 boost::asio::awaitable<void> pause(std::chrono::steady_clock::duration duration);

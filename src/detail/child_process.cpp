@@ -65,7 +65,7 @@ std::filesystem::path resolve_program(const ChildCommand& command) {
   while (!rest.empty() || path.empty()) {
     const auto colon = rest.find(':');
     const std::string_view dir = rest.substr(0, colon);
-    const auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / command.program;
+    auto candidate = std::filesystem::path(dir.empty() ? "." : dir) / command.program;
     if (::access(candidate.c_str(), X_OK) == 0 && !std::filesystem::is_directory(candidate)) {
       return candidate;
     }
@@ -104,7 +104,10 @@ std::vector<std::string> child_environment(const ChildCommand& command) {
     for (const auto& extra : command.extra_environment) overridden |= extra.first == key;
     if (!overridden) entries.emplace_back(text);
   }
-  for (const auto& [key, value] : command.extra_environment) entries.push_back(key + "=" + value);
+  for (const auto& [key, value] : command.extra_environment) {
+    entries.push_back(key);
+    entries.back().append("=").append(value);
+  }
   return entries;
 }
 
@@ -223,7 +226,7 @@ void read_available(asio::readable_pipe& pipe,
                     const std::function<bool(std::string_view chunk)>& consume) {
   const int fd = pipe.native_handle();
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-  std::array<char, 64 * 1024> buffer;
+  std::array<char, std::size_t{64} * 1024> buffer;
   for (;;) {
     const ssize_t n = ::read(fd, buffer.data(), buffer.size());
     if (n <= 0 || !consume(std::string_view(buffer.data(), static_cast<std::size_t>(n)))) return;

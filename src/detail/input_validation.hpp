@@ -14,7 +14,7 @@ namespace hivemind::detail {
 
 // Longest task accepted: Linux refuses a single argv string over 128 KiB, and the
 // escaped text must fit; refusing up front beats an opaque E2BIG from exec.
-inline constexpr std::size_t kMaxTaskBytes = 96 * 1024;
+inline constexpr std::size_t kMaxTaskBytes = std::size_t{96} * 1024;
 
 // Canonical 8-4-4-4-12 hexadecimal UUID; nothing that could act as a path or an option.
 bool is_canonical_uuid(std::string_view text) noexcept;

@@ -49,7 +49,7 @@ struct OutputReader {
   }
 
   asio::awaitable<void> read_until_eof() {
-    std::array<char, 16 * 1024> buffer;
+    std::array<char, std::size_t{16} * 1024> buffer;
     for (;;) {
       auto [ec, n] = co_await child.out().async_read_some(asio::buffer(buffer),
                                                           asio::as_tuple(asio::use_awaitable));
@@ -61,7 +61,7 @@ struct OutputReader {
 };
 
 asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, RecentText& text) {
-  std::array<char, 4 * 1024> buffer;
+  std::array<char, std::size_t{4} * 1024> buffer;
   for (;;) {
     auto [ec, n] =
         co_await pipe.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));

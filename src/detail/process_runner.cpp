@@ -44,7 +44,7 @@ struct Capture {
 // full pipe) and returns.
 asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, Capture& capture,
                                      ChildProcess& child) {
-  std::array<char, 64 * 1024> buffer;
+  std::array<char, std::size_t{64} * 1024> buffer;
   for (;;) {
     auto [ec, n] =
         co_await pipe.async_read_some(asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));

@@ -1,6 +1,7 @@
 #include "detail/session_follow.hpp"
 
 #include <memory>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -46,7 +47,7 @@ void start_tail(const asio::any_io_executor& strand, const Config& config,
                  asio::bind_cancellation_slot(
                      tail->stop.slot(), asio::bind_executor(strand, [tail](std::exception_ptr e) {
                        tail->finished = true;
-                       tail->failure = e;
+                       tail->failure = std::move(e);
                        tail->wake.cancel();
                      })));
 }

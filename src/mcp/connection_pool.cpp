@@ -8,13 +8,13 @@ namespace hivemind {
 
 namespace asio = boost::asio;
 
-McpConnectionPool::McpConnectionPool(McpOptions options, std::size_t connections)
+McpConnectionPool::McpConnectionPool(const McpOptions& options, std::size_t connections)
     : owned_(std::make_unique<mcp_detail::OwnedIoContext>()),
       limiter_(std::make_shared<RateLimiter>(options.rate_limit)) {
   open_connections(owned_->context.get_executor(), options, connections);
 }
 
-McpConnectionPool::McpConnectionPool(asio::any_io_executor executor, McpOptions options,
+McpConnectionPool::McpConnectionPool(asio::any_io_executor executor, const McpOptions& options,
                                      std::size_t connections)
     : limiter_(std::make_shared<RateLimiter>(options.rate_limit)) {
   open_connections(executor, options, connections);
@@ -34,13 +34,14 @@ McpConnectionPool::~McpConnectionPool() {
 }
 
 McpTelemetryClient& McpConnectionPool::acquire() {
+  // Never empty: the constructors open at least one connection.
   const std::size_t start = rotation_.fetch_add(1, std::memory_order_relaxed);
-  McpTelemetryClient* best = nullptr;
-  std::size_t best_load = 0;
-  for (std::size_t i = 0; i < clients_.size(); ++i) {
+  McpTelemetryClient* best = clients_[start % clients_.size()].get();
+  std::size_t best_load = best->pending_requests();
+  for (std::size_t i = 1; i < clients_.size(); ++i) {
     McpTelemetryClient& candidate = *clients_[(start + i) % clients_.size()];
     const std::size_t load = candidate.pending_requests();
-    if (!best || load < best_load) {
+    if (load < best_load) {
       best = &candidate;
       best_load = load;
     }

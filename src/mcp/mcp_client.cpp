@@ -56,7 +56,7 @@ asio::awaitable<std::vector<SessionMetricsResult>> query_many(
             cancel_signals[i].slot(),
             [&results, &remaining, &all_done, i](std::exception_ptr error, SessionMetrics metrics) {
               if (error) {
-                results[i].error = error;
+                results[i].error = std::move(error);
               } else {
                 results[i].metrics = std::move(metrics);
               }
@@ -91,10 +91,10 @@ McpTelemetryClient::McpTelemetryClient(McpOptions options)
       core_(std::make_shared<mcp_detail::ClientCore>(owned_->context.get_executor(),
                                                      std::move(options), nullptr)) {}
 
-McpTelemetryClient::McpTelemetryClient(executor_type executor, McpOptions options)
-    : McpTelemetryClient(std::move(executor), std::move(options), nullptr) {}
+McpTelemetryClient::McpTelemetryClient(const executor_type& executor, McpOptions options)
+    : McpTelemetryClient(executor, std::move(options), nullptr) {}
 
-McpTelemetryClient::McpTelemetryClient(executor_type executor, McpOptions options,
+McpTelemetryClient::McpTelemetryClient(const executor_type& executor, McpOptions options,
                                        std::shared_ptr<RateLimiter> shared_limiter)
     : core_(std::make_shared<mcp_detail::ClientCore>(executor, std::move(options),
                                                      std::move(shared_limiter))) {}

@@ -20,9 +20,9 @@ namespace hivemind {
 class McpConnectionPool {
  public:
   // Owns one io_context and one background thread shared by all connections.
-  McpConnectionPool(McpOptions options, std::size_t connections);
+  McpConnectionPool(const McpOptions& options, std::size_t connections);
   // Runs the connections on the caller's executor.
-  McpConnectionPool(boost::asio::any_io_executor executor, McpOptions options,
+  McpConnectionPool(boost::asio::any_io_executor executor, const McpOptions& options,
                     std::size_t connections);
   ~McpConnectionPool();
 

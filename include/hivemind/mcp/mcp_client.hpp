@@ -80,9 +80,9 @@ class McpTelemetryClient {
   // Owns an io_context and one background thread.
   explicit McpTelemetryClient(McpOptions options = {});
   // Runs on the caller's executor (wrapped in a strand).
-  McpTelemetryClient(executor_type executor, McpOptions options = {});
+  McpTelemetryClient(const executor_type& executor, McpOptions options = {});
   // Paces against `shared_limiter` instead of options.rate_limit (connection pools).
-  McpTelemetryClient(executor_type executor, McpOptions options,
+  McpTelemetryClient(const executor_type& executor, McpOptions options,
                      std::shared_ptr<RateLimiter> shared_limiter);
   // Closes the connection; operations still pending fail with errc::cancelled.
   ~McpTelemetryClient();
@@ -149,19 +149,19 @@ class McpTelemetryClient {
   // backend, which makes them fail with tool_unavailable there) ---
   SessionMetrics query_session_metrics(const std::string& session_id);
   template <class Token>
-  auto async_query_session_metrics(std::string session_id, Token&& token) {
+  auto async_query_session_metrics(const std::string& session_id, Token&& token) {
     return async_call_tool_as<SessionMetrics>("session_metrics", session_arguments(session_id), {},
                                               std::forward<Token>(token));
   }
   SessionStatusReport session_status(const std::string& session_id);
   template <class Token>
-  auto async_session_status(std::string session_id, Token&& token) {
+  auto async_session_status(const std::string& session_id, Token&& token) {
     return async_call_tool_as<SessionStatusReport>("session_status", session_arguments(session_id),
                                                    {}, std::forward<Token>(token));
   }
   SessionAgents session_agents(const std::string& session_id);
   template <class Token>
-  auto async_session_agents(std::string session_id, Token&& token) {
+  auto async_session_agents(const std::string& session_id, Token&& token) {
     return async_call_tool_as<SessionAgents>("session_agents", session_arguments(session_id), {},
                                              std::forward<Token>(token));
   }

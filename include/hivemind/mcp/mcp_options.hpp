@@ -55,7 +55,7 @@ struct McpOptions {
   std::size_t event_queue_size = 256;
 
   // A longer line from the relay fails the connection with protocol_error.
-  std::size_t max_line_size = 16 * 1024 * 1024;
+  std::size_t max_line_size = std::size_t{16} * 1024 * 1024;
 
   // Receives each request's latency and outcome, and reconnects (e.g. a LifecycleMetrics).
   std::shared_ptr<MetricsSink> metrics;
