@@ -244,6 +244,12 @@ asio::awaitable<SessionMetadata> HiveMindClient::get_op(Config config, std::stri
   if (result.exit_code == 1 && result.out.find("Session not found") != std::string::npos) {
     fail_not_found(session_id, result);
   }
+  // A `cleanup` removing the session while `get` runs: the directory was still there but
+  // its session.json no longer is, so `cat` fails with nothing on stdout.
+  if (result.exit_code == 1 && detail::trim(result.out).empty() &&
+      result.err.find("session.json: No such file or directory") != std::string::npos) {
+    fail_not_found(session_id, result);
+  }
   fail_unexpected("get", result);
 }
 

@@ -148,6 +148,16 @@ TEST_F(ClientVerbs, UnknownSessionIsSessionNotFoundForEveryVerb) {
   EXPECT_EQ(capture_error([&] { client.start(unknown); }).kind(), errc::session_not_found);
 }
 
+TEST_F(ClientVerbs, GetOfASessionBeingCleanedUpIsSessionNotFound) {
+  // The state a concurrent `cleanup` (rm -rf) leaves for a moment: the directory without
+  // its session.json. The watcher's final `get` once met it (a docker_exec_failed before).
+  const auto uuid = client.create("removed while read");
+  std::filesystem::remove(container.session_dir(uuid) / "session.json");
+  const Error error = capture_error([&] { client.get(uuid); });
+  EXPECT_EQ(error.kind(), errc::session_not_found);
+  EXPECT_THAT(error.what(), HasSubstr(uuid));
+}
+
 TEST_F(ClientVerbs, InvalidInputIsRefusedBeforeAnythingRuns) {
   EXPECT_EQ(capture_error([&] { client.status("../../etc"); }).kind(), errc::invalid_argument);
   EXPECT_EQ(capture_error([&] { client.get("--help"); }).kind(), errc::invalid_argument);
