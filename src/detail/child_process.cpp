@@ -27,18 +27,6 @@ namespace {
 namespace asio = boost::asio;
 namespace bp2 = boost::process::v2;
 
-// The launcher tells the execution context of the executor it is given about the fork
-// (io_context::notify_fork). On the application's io_context that loses work: Asio's
-// resolver service joins its worker thread at fork_prepare and does not start it again at
-// fork_parent, so an async_resolve queued at that moment (an MCP or telemetry client
-// connecting on the same io_context) never completes, and that io_context's run() never
-// returns. The child execs at once and needs no notified context, so launches notify this
-// one instead, which no thread ever runs.
-asio::any_io_executor fork_notified_executor() {
-  static asio::io_context fork_context;
-  return fork_context.get_executor();
-}
-
 // Puts the child in a process group of its own, so a kill reaches whatever it started
 // too (a wrapper script's children would otherwise keep our pipes open).
 struct OwnProcessGroup {
@@ -171,8 +159,17 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
   auto impl = std::make_unique<Impl>(executor);
   bp2::error_code launch_error;
   bp2::default_process_launcher launcher;
+  // The launcher calls notify_fork on the context of the executor it is given: in the
+  // parent around the fork, and in the child between fork and exec. On the application's
+  // io_context that loses work (Asio's resolver stops its thread at fork_prepare and does
+  // not restart it, so a connect resolving there never completes). On any context that
+  // other threads touch as well, the child can inherit one of its mutexes locked at the
+  // moment of the fork and hang before exec (seen with one context shared by all
+  // launches). So each launch notifies a context of its own, which has no services yet
+  // when it forks; the exit is awaited on the caller's executor.
+  asio::io_context fork_context;
   const auto launch_with = [&](auto&& stdio) {
-    return launcher(fork_notified_executor(), launch_error, program, command.args, stdio,
+    return launcher(fork_context.get_executor(), launch_error, program, command.args, stdio,
                     ChildEnvironment(child_environment(command)), OwnProcessGroup{});
   };
   bp2::process launched =

@@ -12,10 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-
-#include "detail/child_process.hpp"
-
 namespace hivemind::testing {
 namespace {
 
@@ -95,22 +91,7 @@ std::set<int> live_descendants() {
   return found;
 }
 
-namespace {
-
-// The first launch in a process creates state that lives until the process exits: the
-// private io_context that fork notifications go to (epoll, eventfd, timerfd; see
-// child_process.cpp) and Asio's signal pipe. Launching once before the snapshot counts
-// them there, so a check sees only what the code under test leaves behind.
-std::size_t open_fd_count_after_first_launch() {
-  boost::asio::io_context io;
-  std::error_code ignored;
-  detail::ChildProcess::launch(io.get_executor(), {"true", {}, {}, false}, ignored);
-  return open_fd_count();
-}
-
-}  // namespace
-
-LeakCheck::LeakCheck() : fds_(open_fd_count_after_first_launch()), processes_(live_descendants()) {}
+LeakCheck::LeakCheck() : fds_(open_fd_count()), processes_(live_descendants()) {}
 
 std::string LeakCheck::leftovers() const {
   std::string text;
