@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <type_traits>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/process/v2/process.hpp>
 #include <boost/process/v2/stdio.hpp>
@@ -117,13 +119,33 @@ std::string ChildCommand::describe() const {
 
 struct ChildProcess::Impl {
   explicit Impl(const asio::any_io_executor& executor)
-      : lifeline(executor), out(executor), err(executor) {}
+      : lifeline(executor), out(executor), err(executor), child_signals(executor, SIGCHLD) {}
+
+  // Reaps the process (`flags`: 0 waits for its exit, WNOHANG does not) and answers its
+  // exit code; empty while it runs. Asked again after that, it answers from memory: the
+  // pid is no longer ours to wait for.
+  std::optional<int> reap(int flags) {
+    if (!exit_code) {
+      int status = 0;
+      pid_t result = -1;
+      do {
+        result = ::waitpid(pid, &status, flags);
+      } while (result < 0 && errno == EINTR);
+      if (result == 0) return std::nullopt;
+      // -1: someone else reaped it (nothing in the SDK does); its exit code is lost.
+      exit_code = result == pid ? bp2::evaluate_exit_code(status) : -1;
+    }
+    return exit_code;
+  }
 
   asio::writable_pipe lifeline;  // the child's stdin, when it has one
   asio::readable_pipe out;
   asio::readable_pipe err;
-  std::optional<bp2::process> process;
-  bool reaped = false;
+  // Registered before the first look at the process: a SIGCHLD that comes between the look
+  // and the wait is kept by the set, not lost.
+  asio::signal_set child_signals;
+  pid_t pid = -1;
+  std::optional<int> exit_code;  // set once reaped
 };
 
 ChildProcess::ChildProcess(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -182,9 +204,8 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
     return ChildProcess(nullptr);
   }
   // The exit is awaited on the caller's executor.
-  const auto pid = launched.id();
+  impl->pid = launched.id();
   launched.detach();
-  impl->process.emplace(executor, pid);
   return ChildProcess(std::move(impl));
 }
 
@@ -195,28 +216,33 @@ asio::readable_pipe& ChildProcess::err() {
   return impl_->err;
 }
 bool ChildProcess::reaped() const noexcept {
-  return impl_ && impl_->reaped;
+  return impl_ && impl_->exit_code;
 }
 
+// Process v2's own async_wait (Boost 1.81) can lose a cancellation: woken by the SIGCHLD of
+// another child, it checks this one and waits again without looking at its cancellation
+// state, so a cancellation that arrives while that wake-up is queued reaches no operation
+// and the wait lasts until the process exits (a `tail -F` never does). Here each wait is a
+// co_await of its own, and a coroutine whose cancellation state is cancelled throws at
+// its next co_await.
 asio::awaitable<int> ChildProcess::async_wait() {
   Impl& impl = *impl_;
-  const int exit_code = co_await impl.process->async_wait(asio::use_awaitable);
-  impl.reaped = true;
-  co_return exit_code;
+  for (;;) {
+    if (const auto exit_code = impl.reap(WNOHANG)) co_return *exit_code;
+    co_await impl.child_signals.async_wait(asio::use_awaitable);
+  }
 }
 
 void ChildProcess::kill_group() noexcept {
-  if (!impl_ || impl_->reaped || impl_->process->id() <= 0) return;
-  ::kill(-impl_->process->id(), SIGKILL);
+  if (!impl_ || impl_->exit_code || impl_->pid <= 0) return;
+  ::kill(-impl_->pid, SIGKILL);
+  ::kill(impl_->pid, SIGKILL);  // in case the child had not reached setpgid yet
 }
 
 void ChildProcess::kill_and_reap() noexcept {
-  if (!impl_ || impl_->reaped || impl_->process->id() <= 0) return;
+  if (!impl_ || impl_->exit_code || impl_->pid <= 0) return;
   kill_group();
-  ::kill(impl_->process->id(), SIGKILL);  // in case the child had not reached setpgid yet
-  bp2::error_code ignored;
-  impl_->process->wait(ignored);
-  impl_->reaped = true;
+  impl_->reap(0);
 }
 
 void read_available(asio::readable_pipe& pipe,

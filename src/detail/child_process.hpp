@@ -51,11 +51,13 @@ class ChildProcess {
   boost::asio::readable_pipe& out();
   boost::asio::readable_pipe& err();
 
-  // Completes with the exit code once the process has exited and been reaped.
+  // Completes with the exit code once the process has exited and been reaped. A cancelled
+  // wait throws operation_aborted and leaves the process running.
   boost::asio::awaitable<int> async_wait();
   bool reaped() const noexcept;
 
-  // SIGKILL to the process group (e.g. to stop a writer that overflowed); does not reap.
+  // SIGKILL to the process group and the process (e.g. to stop a writer that overflowed);
+  // does not reap.
   // A no-op once reaped: the group id may then belong to someone else.
   void kill_group() noexcept;
   // Kills the group and reaps the process, unless it was already reaped.
