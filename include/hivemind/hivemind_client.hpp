@@ -25,6 +25,7 @@
 #include "hivemind/cleanup_policy.hpp"
 #include "hivemind/cleanup_report.hpp"
 #include "hivemind/client_options.hpp"
+#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/priority.hpp"
 #include "hivemind/restart_tolerant_wait.hpp"
 #include "hivemind/session_index.hpp"
@@ -173,7 +174,8 @@ class HiveMindClient {
 
   template <class Op, class Token>
   auto spawn(Op op, Token&& token) const {
-    return boost::asio::co_spawn(executor_, std::move(op), std::forward<Token>(token));
+    return boost::asio::co_spawn(executor_, detail::with_typed_cancellation(std::move(op)),
+                                 std::forward<Token>(token));
   }
 
   static boost::asio::awaitable<std::string> create_op(Config config, std::string task,

@@ -6,6 +6,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/error.hpp"
 
 namespace hivemind::detail {
@@ -25,6 +26,17 @@ bool is_cancellation(const std::exception_ptr& failure) noexcept {
   } catch (...) {
     return false;
   }
+}
+
+void rethrow_with_typed_cancellation(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error&) {
+    throw;
+  } catch (...) {
+    if (!is_cancellation(failure)) throw;
+  }
+  throw Error(errc::cancelled, "the operation was cancelled");
 }
 
 asio::awaitable<void> pause(std::chrono::steady_clock::duration duration) {

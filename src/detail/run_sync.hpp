@@ -13,6 +13,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "hivemind/detail/typed_cancellation.hpp"
+
 namespace hivemind::detail {
 
 template <class T>
@@ -23,7 +25,8 @@ T run_sync(boost::asio::awaitable<T> operation) {
   return result.get();
 }
 
-// As above; a stop request on `stop` cancels the operation (terminal cancellation).
+// As above; a stop request on `stop` cancels the operation (terminal cancellation), which
+// then throws Error(errc::cancelled).
 template <class T>
 T run_sync(boost::asio::awaitable<T> operation, std::stop_token stop) {
   boost::asio::io_context io;
@@ -35,7 +38,13 @@ T run_sync(boost::asio::awaitable<T> operation, std::stop_token stop) {
     boost::asio::post(io, [&] { cancel.emit(boost::asio::cancellation_type::terminal); });
   });
   io.run();
-  return result.get();
+  try {
+    return result.get();
+  } catch (...) {
+    // A stop that lands before the operation's first step is reported by Asio itself,
+    // outside any translation the operation does.
+    rethrow_with_typed_cancellation(std::current_exception());
+  }
 }
 
 }  // namespace hivemind::detail
