@@ -27,7 +27,7 @@ TelemetryStream::TelemetryStream(TelemetryOptions options)
       core_(std::make_shared<telemetry_detail::StreamCore>(owned_->context.get_executor(),
                                                            std::move(options))) {}
 
-TelemetryStream::TelemetryStream(executor_type executor, TelemetryOptions options)
+TelemetryStream::TelemetryStream(const executor_type& executor, TelemetryOptions options)
     : core_(std::make_shared<telemetry_detail::StreamCore>(executor, std::move(options))) {}
 
 TelemetryStream::TelemetryStream(McpTelemetryClient& client, TelemetryOptions options)

@@ -79,8 +79,8 @@ struct TelemetryOptions {
   TelemetryQueueLimits queue;
 
   // A longer line or WebSocket message fails the connection (and reconnects).
-  std::size_t max_line_size = 16 * 1024 * 1024;
-  std::size_t max_message_size = 16 * 1024 * 1024;
+  std::size_t max_line_size = std::size_t{16} * 1024 * 1024;
+  std::size_t max_message_size = std::size_t{16} * 1024 * 1024;
 };
 
 }  // namespace hivemind

@@ -75,7 +75,7 @@ class TelemetryStream {
   // Owns an io_context and one background thread.
   explicit TelemetryStream(TelemetryOptions options = {});
   // Runs on the caller's executor (wrapped in a strand).
-  TelemetryStream(executor_type executor, TelemetryOptions options = {});
+  TelemetryStream(const executor_type& executor, TelemetryOptions options = {});
   // Poll mode through an MCP client (the TCP relay, port 9500) on the client's
   // executor; the client reconnects by itself and must outlive the stream.
   // options.host/port/token/mode/reconnect do not apply.

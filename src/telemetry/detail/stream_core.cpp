@@ -74,7 +74,10 @@ struct LiveConnection {
                  std::function<void(LiveConnection&, const McpEvent&)> on_event,
                  TelemetryDecoder::UpdateHandler on_update)
       : ws(std::move(connection)),
-        engine(max_line_size, ids, [this, on_event](McpEvent event) { on_event(*this, event); }),
+        engine(max_line_size, ids,
+               [this, on_event = std::move(on_event)](const McpEvent& event) {
+                 on_event(*this, event);
+               }),
         decoder(max_line_size, std::move(on_update),
                 [this](std::string_view line) { engine.receive_line(line); }),
         wake(strand) {}
