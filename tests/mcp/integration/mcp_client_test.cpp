@@ -10,6 +10,7 @@
 
 #include "client_fixture.hpp"
 #include "hivemind/logging.hpp"
+#include "support/capture_error.hpp"
 #include "support/leak_check.hpp"
 
 namespace hivemind::testing {
@@ -108,14 +109,10 @@ TEST(McpClient, AThrownToolErrorBecomesToolFailedWithItsData) {
   MockRelay relay;
   relay.fail_next_tool_call("agent_spawn", "spawn exploded");
   McpTelemetryClient client(options_for(relay));
-  try {
-    client.agent_spawn({"coder", "", {}, ""});
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), errc::tool_failed);
-    EXPECT_EQ(error.context().rpc_code, -32000);
-    EXPECT_EQ(error.context().rpc_data, "spawn exploded");
-  }
+  const auto error = capture_error([&] { client.agent_spawn({"coder", "", {}, ""}); });
+  EXPECT_EQ(error.kind(), errc::tool_failed);
+  EXPECT_EQ(error.context().rpc_code, -32000);
+  EXPECT_EQ(error.context().rpc_data, "spawn exploded");
 }
 
 TEST(McpClient, TheDeployedFakeSuccessIsToolUnavailable) {
@@ -142,13 +139,9 @@ TEST(McpClient, OnceToolsAreListedAnAbsentToolFailsWithoutAskingTheRelay) {
 TEST(McpClient, OtherMethodsAreRpcErrorsWithTheirCode) {
   MockRelay relay;
   McpTelemetryClient client(options_for(relay));
-  try {
-    client.call("ping");
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), errc::rpc_error);
-    EXPECT_EQ(error.context().rpc_code, -32601);
-  }
+  const auto error = capture_error([&] { client.call("ping"); });
+  EXPECT_EQ(error.kind(), errc::rpc_error);
+  EXPECT_EQ(error.context().rpc_code, -32601);
   EXPECT_EQ(client.call("resources/list")["resources"], json::array());
 }
 
@@ -301,13 +294,9 @@ TEST(McpClient, AWrongTokenFailsWithAuthFailedAndIsNotRetried) {
   auto options = options_for(relay);
   options.token = "wrong";
   McpTelemetryClient client(options);
-  try {
-    client.connect();
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), errc::auth_failed);
-    EXPECT_THAT(error.what(), ::testing::HasSubstr("Authentication failed"));
-  }
+  const auto error = capture_error([&] { client.connect(); });
+  EXPECT_EQ(error.kind(), errc::auth_failed);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("Authentication failed"));
   EXPECT_EQ(relay.connections_accepted(), 1u);
 }
 
@@ -316,13 +305,9 @@ TEST(McpClient, WithoutATokenTheRelayAnswersAuthenticationRequired) {
   relay_options.token = "right";
   MockRelay relay(relay_options);
   McpTelemetryClient client(options_for(relay));
-  try {
-    client.swarm_init();
-    FAIL();
-  } catch (const Error& error) {
-    EXPECT_EQ(error.kind(), errc::auth_failed);
-    EXPECT_THAT(error.what(), ::testing::HasSubstr("Authentication required"));
-  }
+  const auto error = capture_error([&] { client.swarm_init(); });
+  EXPECT_EQ(error.kind(), errc::auth_failed);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("Authentication required"));
 }
 
 // --- relay refusals and rate limits ---
@@ -334,13 +319,9 @@ TEST(McpClient, RelayRefusalsSurfaceTheirReason) {
     relay.set_mcp_ready(false);
     McpTelemetryClient client(options_for(relay));
     EventRecorder events(client);
-    try {
-      client.connect();
-      FAIL();
-    } catch (const Error& error) {
-      EXPECT_EQ(error.kind(), errc::connection_failed);
-      EXPECT_THAT(error.what(), ::testing::HasSubstr("MCP not ready"));
-    }
+    const auto error = capture_error([&] { client.connect(); });
+    EXPECT_EQ(error.kind(), errc::connection_failed);
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("MCP not ready"));
     EXPECT_TRUE(events.wait_for(McpEvent::Kind::relay_error, "MCP not ready"));
     // "Not ready" is transient: the client retried with backoff, then recovers.
     EXPECT_EQ(relay.connections_accepted(), 4u);
@@ -361,13 +342,9 @@ TEST(McpClient, TheConnectionLimitIsAConnectionFailure) {
     auto options = options_for(relay);
     options.reconnect.max_attempts = 1;
     McpTelemetryClient second(options);
-    try {
-      second.connect();
-      FAIL();
-    } catch (const Error& error) {
-      EXPECT_EQ(error.kind(), errc::connection_failed);
-      EXPECT_THAT(error.what(), ::testing::HasSubstr("connection limit"));
-    }
+    const auto error = capture_error([&] { second.connect(); });
+    EXPECT_EQ(error.kind(), errc::connection_failed);
+    EXPECT_THAT(error.what(), ::testing::HasSubstr("connection limit"));
   }
   EXPECT_TRUE(leaks.settled());
 }
