@@ -29,12 +29,18 @@ namespace {
 namespace asio = boost::asio;
 namespace bp2 = boost::process::v2;
 
-// Puts the child in a process group of its own, so a kill reaches whatever it started
-// too (a wrapper script's children would otherwise keep our pipes open).
-struct OwnProcessGroup {
+// Runs in the forked child, before exec. A process group of its own lets a kill reach
+// whatever the child started too (a wrapper script's children would otherwise keep our
+// pipes open). The signal mask is inherited across exec, and an application may block
+// signals in its threads (hivectl blocks SIGINT/SIGTERM to take them with sigwait): the
+// child starts with none blocked, or it could not be interrupted or terminated.
+struct ChildSetup {
   bp2::error_code on_exec_setup(bp2::posix::default_launcher&, const std::filesystem::path&,
                                 const char* const*) {
     if (::setpgid(0, 0) != 0) return {errno, bp2::system_category()};
+    sigset_t none;
+    sigemptyset(&none);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return {errno, bp2::system_category()};
     return {};
   }
 };
@@ -192,7 +198,7 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
   asio::io_context fork_context;
   const auto launch_with = [&](auto&& stdio) {
     return launcher(fork_context.get_executor(), launch_error, program, command.args, stdio,
-                    ChildEnvironment(child_environment(command)), OwnProcessGroup{});
+                    ChildEnvironment(child_environment(command)), ChildSetup{});
   };
   bp2::process launched =
       command.stdin_lifeline ? launch_with(bp2::process_stdio{impl->lifeline, impl->out, impl->err})

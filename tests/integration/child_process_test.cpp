@@ -1,8 +1,10 @@
-// ChildProcess::async_wait: the exit is observed through SIGCHLD, which every child's exit
-// raises in every waiter. Runs local commands (no container).
+// ChildProcess: how children are started, and async_wait, whose exit is observed through
+// SIGCHLD, which every child's exit raises in every waiter. Runs local commands (no container).
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,4 +141,27 @@ TEST(ChildProcessWait, ASecondWaitAnswersTheSameExitCode) {
   ASSERT_TRUE(second);
   EXPECT_FALSE(second->failure);
   EXPECT_EQ(second->exit_code, 3);
+}
+
+// The signal mask survives exec. An application that blocks signals in its threads
+// (hivectl takes SIGINT/SIGTERM with sigwait) must not pass that mask on: a child with
+// SIGTERM blocked could not be stopped by anyone else.
+TEST(ChildProcessLaunch, TheChildStartsWithNoSignalBlocked) {
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGINT);
+  sigaddset(&blocked, SIGTERM);
+  sigset_t previous;
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &blocked, &previous), 0);
+  asio::io_context io;
+  // grep reads its own mask: exit 0 when the SigBlk line is all zeros.
+  auto child =
+      launch(io, ChildCommand{"grep", {"-q", "^SigBlk:[[:space:]]*0*$", "/proc/self/status"}, {}});
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  std::optional<WaitOutcome> outcome;
+  start_wait(io, child, outcome);
+  io.run();
+  ASSERT_TRUE(outcome);
+  EXPECT_FALSE(outcome->failure);
+  EXPECT_EQ(outcome->exit_code, 0) << "the child inherited a blocked signal";
 }
