@@ -19,7 +19,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <nlohmann/json.hpp>
 
 #include "hivemind/cleanup_policy.hpp"
@@ -174,8 +173,7 @@ class HiveMindClient {
 
   template <class Op, class Token>
   auto spawn(Op op, Token&& token) const {
-    return boost::asio::co_spawn(executor_, detail::with_typed_cancellation(std::move(op)),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(executor_, std::move(op), std::forward<Token>(token));
   }
 
   static boost::asio::awaitable<std::string> create_op(Config config, std::string task,

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "hivemind/cleanup_policy.hpp"
+#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/hivemind_client.hpp"
 #include "hivemind/wait_options.hpp"
 
@@ -51,8 +52,8 @@ class SessionWatcher {
   // Completes with (std::exception_ptr, WaitResult); per-operation cancellation works.
   template <class Token>
   auto async_wait(std::string session_id, Token&& token) const {
-    return boost::asio::co_spawn(executor_, wait_op(core_, std::move(session_id)),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(executor_, wait_op(core_, std::move(session_id)),
+                                  std::forward<Token>(token));
   }
 
   WatcherStats stats() const;

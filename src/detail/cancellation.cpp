@@ -28,15 +28,15 @@ bool is_cancellation(const std::exception_ptr& failure) noexcept {
   }
 }
 
-void rethrow_with_typed_cancellation(std::exception_ptr failure) {
+std::exception_ptr with_typed_cancellation(std::exception_ptr failure) noexcept {
+  if (!failure || !is_cancellation(failure)) return failure;
   try {
     std::rethrow_exception(failure);
   } catch (const Error&) {
-    throw;
+    return failure;  // already errc::cancelled
   } catch (...) {
-    if (!is_cancellation(failure)) throw;
   }
-  throw Error(errc::cancelled, "the operation was cancelled");
+  return std::make_exception_ptr(Error(errc::cancelled, "the operation was cancelled"));
 }
 
 asio::awaitable<void> pause(std::chrono::steady_clock::duration duration) {

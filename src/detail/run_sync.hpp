@@ -8,7 +8,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
@@ -20,7 +19,7 @@ namespace hivemind::detail {
 template <class T>
 T run_sync(boost::asio::awaitable<T> operation) {
   boost::asio::io_context io;
-  auto result = boost::asio::co_spawn(io, std::move(operation), boost::asio::use_future);
+  auto result = co_spawn_typed(io.get_executor(), std::move(operation), boost::asio::use_future);
   io.run();
   return result.get();
 }
@@ -31,20 +30,14 @@ template <class T>
 T run_sync(boost::asio::awaitable<T> operation, std::stop_token stop) {
   boost::asio::io_context io;
   boost::asio::cancellation_signal cancel;
-  auto result = boost::asio::co_spawn(
-      io, std::move(operation),
-      boost::asio::bind_cancellation_slot(cancel.slot(), boost::asio::use_future));
+  auto result =
+      co_spawn_typed(io.get_executor(), std::move(operation),
+                     boost::asio::bind_cancellation_slot(cancel.slot(), boost::asio::use_future));
   std::stop_callback on_stop(stop, [&] {
     boost::asio::post(io, [&] { cancel.emit(boost::asio::cancellation_type::terminal); });
   });
   io.run();
-  try {
-    return result.get();
-  } catch (...) {
-    // A stop that lands before the operation's first step is reported by Asio itself,
-    // outside any translation the operation does.
-    rethrow_with_typed_cancellation(std::current_exception());
-  }
+  return result.get();
 }
 
 }  // namespace hivemind::detail

@@ -144,6 +144,23 @@ TEST_F(ClientAsync, CancellationKillsTheCliAndCompletesWithCancelled) {
   EXPECT_TRUE(child_processes().empty());
 }
 
+// The emit is queued ahead of the step that starts the operation (co_spawn posts that step,
+// being called from outside the executor), so the cancellation lands before the first step,
+// where Asio itself reports it, as it can when several threads run the context.
+TEST_F(ClientAsync, ACancellationBeforeTheOperationStartsIsCancelledToo) {
+  asio::io_context io;
+  const HiveMindClient client(io.get_executor(), container.options());
+  asio::cancellation_signal cancel;
+  std::exception_ptr outcome;
+  asio::post(io, [&] { cancel.emit(asio::cancellation_type::terminal); });
+  client.async_list(asio::bind_cancellation_slot(
+      cancel.slot(), [&](std::exception_ptr failure, SessionIndex) { outcome = failure; }));
+  io.run();
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(kind_of(outcome), errc::cancelled);
+  EXPECT_TRUE(container.invocations().empty());
+}
+
 TEST_F(ClientAsync, OneClientServesManyThreadsAtOnce) {
   const HiveMindClient client(container.options());
   const auto uuid = client.create("shared");

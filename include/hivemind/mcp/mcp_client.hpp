@@ -23,9 +23,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/error.hpp"
 #include "hivemind/mcp/mcp_event.hpp"
 #include "hivemind/mcp/mcp_models.hpp"
@@ -98,8 +98,8 @@ class McpTelemetryClient {
   void connect();
   template <class Token>
   auto async_connect(Token&& token) {
-    return boost::asio::co_spawn(get_executor(), mcp_detail::connect(core_),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(get_executor(), mcp_detail::connect(core_),
+                                  std::forward<Token>(token));
   }
 
   // Final: fails pending operations with errc::cancelled and refuses new ones.
@@ -110,7 +110,7 @@ class McpTelemetryClient {
                       const CallOptions& options = {});
   template <class Token>
   auto async_call(std::string method, nlohmann::json params, CallOptions options, Token&& token) {
-    return boost::asio::co_spawn(
+    return detail::co_spawn_typed(
         get_executor(), mcp_detail::call(core_, std::move(method), std::move(params), options),
         std::forward<Token>(token));
   }
@@ -120,8 +120,8 @@ class McpTelemetryClient {
   std::vector<McpTool> list_tools(bool refresh = false);
   template <class Token>
   auto async_list_tools(bool refresh, Token&& token) {
-    return boost::asio::co_spawn(get_executor(), mcp_detail::list_tools(core_, refresh),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(get_executor(), mcp_detail::list_tools(core_, refresh),
+                                  std::forward<Token>(token));
   }
 
   // `tools/call`; returns the tool's payload (see docs/mcp.md for the unwrapping).
@@ -131,7 +131,7 @@ class McpTelemetryClient {
   template <class Token>
   auto async_call_tool(std::string name, nlohmann::json arguments, CallOptions options,
                        Token&& token) {
-    return boost::asio::co_spawn(
+    return detail::co_spawn_typed(
         get_executor(),
         mcp_detail::call_tool(core_, std::move(name), std::move(arguments), options),
         std::forward<Token>(token));
@@ -139,7 +139,7 @@ class McpTelemetryClient {
   template <class Model, class Token>
   auto async_call_tool_as(std::string name, nlohmann::json arguments, CallOptions options,
                           Token&& token) {
-    return boost::asio::co_spawn(
+    return detail::co_spawn_typed(
         get_executor(),
         mcp_detail::call_tool_as<Model>(core_, std::move(name), std::move(arguments), options),
         std::forward<Token>(token));
@@ -181,9 +181,9 @@ class McpTelemetryClient {
   std::vector<SessionMetricsResult> query_many(const std::vector<std::string>& session_ids);
   template <class Token>
   auto async_query_many(std::vector<std::string> session_ids, Token&& token) {
-    return boost::asio::co_spawn(get_executor(),
-                                 mcp_detail::query_many(core_, std::move(session_ids)),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(get_executor(),
+                                  mcp_detail::query_many(core_, std::move(session_ids)),
+                                  std::forward<Token>(token));
   }
 
   // --- typed helpers: tools of the deployed backend ---
@@ -229,8 +229,8 @@ class McpTelemetryClient {
   McpEvent receive_event();
   template <class Token>
   auto async_receive_event(Token&& token) {
-    return boost::asio::co_spawn(get_executor(), mcp_detail::receive_event(core_),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(get_executor(), mcp_detail::receive_event(core_),
+                                  std::forward<Token>(token));
   }
 
   // What the relay answered to `initialize`, once connected with send_initialize.

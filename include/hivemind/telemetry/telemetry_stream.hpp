@@ -30,8 +30,8 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 
+#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/telemetry/telemetry_models.hpp"
 #include "hivemind/telemetry/telemetry_options.hpp"
 
@@ -102,8 +102,8 @@ class TelemetryStream {
   void start();
   template <class Token>
   auto async_start(Token&& token) {
-    return boost::asio::co_spawn(get_executor(), telemetry_detail::start(core_),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(get_executor(), telemetry_detail::start(core_),
+                                  std::forward<Token>(token));
   }
 
   // Final: unsubscribes, closes, and fails waiting next() calls with errc::cancelled.
@@ -115,8 +115,8 @@ class TelemetryStream {
   TelemetryUpdate next();
   template <class Token>
   auto async_next(Token&& token) {
-    return boost::asio::co_spawn(get_executor(), telemetry_detail::next(core_),
-                                 std::forward<Token>(token));
+    return detail::co_spawn_typed(get_executor(), telemetry_detail::next(core_),
+                                  std::forward<Token>(token));
   }
 
   // Everything queued since the last call, oldest first; never waits.

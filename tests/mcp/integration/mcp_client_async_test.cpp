@@ -106,6 +106,26 @@ TEST(McpClientAsync, CancellingOneCallLeavesTheConnectionAndOtherCallsAlone) {
   EXPECT_EQ(relay.connections_accepted(), 1u);
 }
 
+// The emit is queued ahead of the step that starts the operation (co_spawn posts that step,
+// being called from outside the executor), so the cancellation lands before the first step,
+// where Asio itself reports it, as it can when several threads run the context.
+TEST(McpClientAsync, ACancellationBeforeTheCallStartsIsCancelledToo) {
+  MockRelay relay;
+  asio::io_context context;
+  McpTelemetryClient client(context.get_executor(), options_for(relay));
+  asio::cancellation_signal cancel;
+  std::exception_ptr failure;
+  asio::post(client.get_executor(), [&] { cancel.emit(asio::cancellation_type::terminal); });
+  client.async_call("ping", json::object(), {},
+                    asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, json) {
+                      failure = e;
+                      client.close();
+                    }));
+  context.run();  // returns once the client is closed and idle
+  ASSERT_TRUE(failure);
+  EXPECT_EQ(error_kind_of([&] { std::rethrow_exception(failure); }), errc::cancelled);
+}
+
 TEST(McpClientAsync, MaxInFlightQueuesTheRestInsteadOfFailing) {
   MockRelay relay;
   relay.set_response_delay(5ms);
