@@ -1,12 +1,16 @@
 #include "hivemind/session_watcher.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -40,13 +44,21 @@ struct Outcome {
 using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code,
                                                             std::shared_ptr<Outcome>)>;
 
+WatcherOptions validated(WatcherOptions options) {
+  if (options.max_concurrent_finalizations == 0) {
+    throw Error(errc::invalid_argument,
+                "WatcherOptions::max_concurrent_finalizations must be at least 1");
+  }
+  return options;
+}
+
 }  // namespace
 
 class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
  public:
   Core(HiveMindClient client, WatcherOptions options)
       : client_(std::move(client)),
-        options_(std::move(options)),
+        options_(validated(std::move(options))),
         strand_(asio::make_strand(client_.get_executor())),
         wake_(strand_, Clock::time_point::max()) {}
 
@@ -67,9 +79,12 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       waiters_[session_id].push_back(channel);
       start_poller = !std::exchange(polling_, true);
     }
-    // Outside the lock: co_spawn may run the loop's first steps inline, and they lock too.
+    // Posted, not started inline: waits registered by the same handler (or before the
+    // executor runs) all share the first tick.
     if (start_poller) {
-      asio::co_spawn(strand_, poll_loop(shared_from_this()), asio::detached);
+      asio::post(strand_, [self = shared_from_this()] {
+        asio::co_spawn(self->strand_, poll_loop(self), asio::detached);
+      });
     }
     return channel;
   }
@@ -200,13 +215,13 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       std::lock_guard lock(mutex_);
       ++stats_.liveness_calls;
     }
-    bool any_ended = false;
     const auto statuses = co_await list_statuses();
     {
       std::lock_guard lock(mutex_);
       ++stats_.ticks;
       ++stats_.list_calls;
     }
+    std::vector<Ending> endings;
     for (const auto& session_id : watched) {
       const auto entry = statuses.find(session_id);
       if (entry == statuses.end()) {
@@ -215,22 +230,71 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
                    Error(errc::session_not_found, "session " + session_id + " left the registry")));
         continue;
       }
-      const auto verdict = judge(session_id, entry->second, live);
-      if (!verdict) continue;
-      std::optional<WaitResult> result;
-      if (*verdict == WaitOutcome::dead) {
-        result = co_await confirm_dead(session_id);
-        if (!result) continue;
-        logger()->warn("session {} is dead: {}", session_id, result->evidence);
-      } else {
-        result = WaitResult{*verdict, entry->second, {}, {}};
+      if (const auto verdict = judge(session_id, entry->second, live)) {
+        endings.push_back(Ending{session_id, *verdict, entry->second});
       }
-      result->metadata = co_await ClientAccess::get(config, session_id);
-      detail::record_session_end(client_, session_id, *result);
-      finish(session_id, *result, nullptr);
-      any_ended = true;
     }
+    const bool any_ended = co_await finalize_all(endings);
     if (any_ended && options_.cleanup) co_await clean_up();
+  }
+
+  // A session this tick found ended (or suspects dead).
+  struct Ending {
+    std::string session_id;
+    WaitOutcome verdict;
+    SessionStatus status;
+  };
+
+  // Confirms a suspect dead, reads the final metadata and tells the waiters; false for a
+  // suspect that turned out alive.
+  asio::awaitable<bool> finalize(const Ending& ending) {
+    std::optional<WaitResult> result;
+    if (ending.verdict == WaitOutcome::dead) {
+      result = co_await confirm_dead(ending.session_id);
+      if (!result) co_return false;
+      logger()->warn("session {} is dead: {}", ending.session_id, result->evidence);
+    } else {
+      result = WaitResult{ending.verdict, ending.status, {}, {}};
+    }
+    result->metadata = co_await ClientAccess::get(ClientAccess::config(client_), ending.session_id);
+    detail::record_session_end(client_, ending.session_id, *result);
+    finish(ending.session_id, *result, nullptr);
+    co_return true;
+  }
+
+  // One of finalize_all's workers: takes the next ending until none is left. The workers
+  // share the strand, so `next` and `any_ended` need no lock.
+  asio::awaitable<void> finalize_from(const std::vector<Ending>& endings, std::size_t& next,
+                                      bool& any_ended) {
+    while (next < endings.size()) {
+      const Ending& ending = endings[next++];
+      if (co_await finalize(ending)) any_ended = true;
+    }
+  }
+
+  // Each ending costs one exec or more; with many sessions ending in one tick, running
+  // them one at a time would hold back the next tick (and every other waiter) for
+  // seconds. Up to max_concurrent_finalizations run at once. The first failure is
+  // rethrown once all workers are done, so no exec is left running.
+  asio::awaitable<bool> finalize_all(const std::vector<Ending>& endings) {
+    std::size_t next = 0;
+    bool any_ended = false;
+    using Worker =
+        decltype(asio::co_spawn(strand_, finalize_from(endings, next, any_ended), asio::deferred));
+    std::vector<Worker> workers;
+    const auto count = std::min(endings.size(), options_.max_concurrent_finalizations);
+    for (std::size_t i = 0; i < count; ++i) {
+      workers.push_back(
+          asio::co_spawn(strand_, finalize_from(endings, next, any_ended), asio::deferred));
+    }
+    if (workers.empty()) co_return false;
+    auto [order, failures] =
+        co_await asio::experimental::make_parallel_group(std::move(workers))
+            .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+    for (const auto& failure : failures) {
+      if (failure) std::rethrow_exception(failure);
+    }
+    co_return any_ended;
   }
 
   // Archiving is housekeeping: a failure is logged and retried after the next ending.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -28,6 +29,10 @@ struct WatcherOptions {
   // (archive outputs and failed logs, then the container's cleanup). Its failures are
   // logged and never fail a wait. nullopt: none.
   std::optional<CleanupPolicy> cleanup;
+  // How many of the sessions that ended in one tick are finalized at once (a `get` for
+  // the final metadata each, and for a suspected dead session a `pgrep` and a `status`
+  // first). At least 1.
+  std::size_t max_concurrent_finalizations = 8;
 };
 
 struct WatcherStats {

@@ -2,13 +2,18 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <exception>
 #include <future>
+#include <string>
+#include <vector>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "hivemind/error.hpp"
 #include "hivemind/session_handle.hpp"
 #include "hivemind/session_watcher.hpp"
+#include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
@@ -122,4 +127,44 @@ TEST_F(SessionWatcherTest, DestroyingTheWatcherCancelsPendingWaits) {
     EXPECT_EQ(e.kind(), errc::cancelled);
   }
   SessionHandle::from_uuid(client, slow).cancel();
+}
+
+// Sessions that end in the same tick are finalized (final `get`) concurrently: with the
+// mock's rendezvous, each `get` waits until four are running at once, so one at a time
+// the first would fail after 10 s. The waits are registered before the client's
+// io_context runs, so the watcher's first tick sees all four sessions ended.
+TEST_F(SessionWatcherTest, SessionsEndingInTheSameTickAreFinalizedConcurrently) {
+  std::vector<std::string> sessions;
+  for (int i = 0; i < 4; ++i) {
+    sessions.push_back(client.create("ends with the others " + std::to_string(i)));
+    client.update_status(sessions.back(), "completed");
+  }
+  container.set_switch("rendezvous-get", true);
+  asio::io_context io;
+  const HiveMindClient local(io.get_executor(), container.options());
+  SessionWatcher watcher(local, quick());
+  std::vector<std::exception_ptr> failures(sessions.size());
+  std::vector<WaitResult> results(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    watcher.async_wait(sessions[i], [&, i](std::exception_ptr failure, WaitResult result) {
+      failures[i] = failure;
+      results[i] = std::move(result);
+    });
+  }
+  io.run();  // returns once every wait has ended and the watcher is idle
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    EXPECT_NO_THROW(if (failures[i]) std::rethrow_exception(failures[i])) << "wait " << i;
+    EXPECT_EQ(results[i].outcome, WaitOutcome::completed);
+    EXPECT_EQ(results[i].metadata.session_id, sessions[i]);
+  }
+  EXPECT_EQ(watcher.stats().ticks, 1u);
+}
+
+TEST_F(SessionWatcherTest, NoConcurrentFinalizationsIsRejected) {
+  auto options = quick();
+  options.max_concurrent_finalizations = 0;
+  const auto error =
+      hivemind::testing::capture_error([&] { const SessionWatcher watcher(client, options); });
+  EXPECT_EQ(error.kind(), errc::invalid_argument);
+  EXPECT_THAT(error.what(), ::testing::HasSubstr("max_concurrent_finalizations"));
 }

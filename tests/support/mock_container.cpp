@@ -66,11 +66,12 @@ ClientOptions MockContainer::options() const {
 }
 
 void MockContainer::set_switch(const std::string& name, bool on) const {
-  control(std::string(name == "stopped"     ? (on ? "stop" : "start")
-                      : name == "hang"      ? (on ? "hang" : "unhang")
-                      : name == "garbage"   ? (on ? "garbage" : "ungarbage")
-                      : name == "real-exec" ? (on ? "real-exec" : "mock-exec")
-                                            : (on ? "daemon-down" : "daemon-up")));
+  control(std::string(name == "stopped"          ? (on ? "stop" : "start")
+                      : name == "hang"           ? (on ? "hang" : "unhang")
+                      : name == "garbage"        ? (on ? "garbage" : "ungarbage")
+                      : name == "real-exec"      ? (on ? "real-exec" : "mock-exec")
+                      : name == "rendezvous-get" ? (on ? "rendezvous-get" : "no-rendezvous")
+                                                 : (on ? "daemon-down" : "daemon-up")));
 }
 
 void MockContainer::control(const std::string& verb) const {

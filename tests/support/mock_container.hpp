@@ -30,7 +30,7 @@ class MockContainer {
   ClientOptions options() const;
 
   // Switches of tests/mock/mock-container: "stopped", "hang", "garbage", "daemon-down",
-  // "real-exec".
+  // "real-exec", "rendezvous-get".
   void set_switch(const std::string& name, bool on) const;
   // Runs `tests/mock/mock-container VERB` against this container (e.g. "restart").
   void control(const std::string& verb) const;
