@@ -30,8 +30,9 @@ InterruptWatcher::InterruptWatcher() {
 
 InterruptWatcher::~InterruptWatcher() {
   closing_ = true;
-  // Wakes the sigwait; a Ctrl-C arriving meanwhile ends the thread just as well.
-  ::pthread_kill(thread_.native_handle(), SIGTERM);
+  // Wakes the sigwait (the signal is blocked, so it only wakes; nothing is terminated). A
+  // Ctrl-C arriving meanwhile ends the thread just as well.
+  ::pthread_kill(thread_.native_handle(), SIGINT);
   thread_.join();
   // A signal still pending now takes its default action, as it would without hivectl.
   ::pthread_sigmask(SIG_SETMASK, &previous_mask_, nullptr);
