@@ -19,10 +19,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/process/v2/process.hpp>
 
-#include "detail/container_exec.hpp"
-#include "detail/process_runner.hpp"
-#include "hivemind/hivemind_client.hpp"
-#include "hivemind/session_handle.hpp"
+#include "hivemind/control/hivemind_client.hpp"
+#include "hivemind/control/session_handle.hpp"
+#include "process/container_exec.hpp"
+#include "process/process_runner.hpp"
 #include "support/mock_container.hpp"
 
 namespace {

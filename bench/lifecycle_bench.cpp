@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <string>
 
-#include "hivemind/dashboard.hpp"
-#include "hivemind/lifecycle_metrics.hpp"
-#include "hivemind/session_journal.hpp"
+#include "hivemind/journal/session_journal.hpp"
+#include "hivemind/metrics/dashboard.hpp"
+#include "hivemind/metrics/lifecycle_metrics.hpp"
 
 namespace {
 

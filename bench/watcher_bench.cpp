@@ -11,8 +11,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "detail/session_manager_output.hpp"
-#include "hivemind/session_watcher.hpp"
+#include "control/session_manager_output.hpp"
+#include "hivemind/control/session_watcher.hpp"
 
 namespace {
 

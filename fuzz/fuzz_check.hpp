@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <utility>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 #define FUZZ_CHECK(condition)                                                                \
   do {                                                                                       \

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/input_validation.hpp"
+#include "control/input_validation.hpp"
 #include "fuzz_check.hpp"
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.hpp"
-#include "mcp/detail/jsonrpc_codec.hpp"
+#include "mcp/jsonrpc_codec.hpp"
 
 namespace {
 

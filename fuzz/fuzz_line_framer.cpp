@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/line_framer.hpp"
 #include "fuzz_check.hpp"
-#include "mcp/detail/line_framer.hpp"
 
 namespace {
 

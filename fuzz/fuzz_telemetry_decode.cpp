@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.hpp"
-#include "telemetry/detail/telemetry_update_reader.hpp"
+#include "telemetry/telemetry_update_reader.hpp"
 
 namespace {
 

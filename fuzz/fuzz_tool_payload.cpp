@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_check.hpp"
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 #include "hivemind/mcp/mcp_models.hpp"
-#include "mcp/detail/rpc_result.hpp"
+#include "mcp/rpc_result.hpp"
 
 namespace {
 

@@ -24,7 +24,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "hivemind/logging.hpp"
+#include "hivemind/common/logging.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "loopback_servers.hpp"
 #include "mock_relay.hpp"

@@ -18,10 +18,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "hivemind/logging.hpp"
+#include "hivemind/common/logging.hpp"
 #include "hivemind/telemetry/telemetry_stream.hpp"
 #include "mock_telemetry_server.hpp"
-#include "telemetry/detail/telemetry_decoder.hpp"
+#include "telemetry/telemetry_decoder.hpp"
 
 namespace {
 

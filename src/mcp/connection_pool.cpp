@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "mcp/detail/owned_io_context.hpp"
+#include "common/owned_io_context.hpp"
 
 namespace hivemind {
 
 namespace asio = boost::asio;
 
 McpConnectionPool::McpConnectionPool(const McpOptions& options, std::size_t connections)
-    : owned_(std::make_unique<mcp_detail::OwnedIoContext>()),
+    : owned_(std::make_unique<detail::OwnedIoContext>()),
       limiter_(std::make_shared<RateLimiter>(options.rate_limit)) {
   open_connections(owned_->context.get_executor(), options, connections);
 }

@@ -5,8 +5,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "mcp/detail/client_core.hpp"
-#include "mcp/detail/owned_io_context.hpp"
+#include "common/owned_io_context.hpp"
+#include "mcp/client_core.hpp"
 
 namespace hivemind {
 
@@ -65,7 +65,7 @@ asio::awaitable<std::vector<SessionMetricsResult>> query_many(
   }
   if (remaining == 0) co_return results;
   if (co_await all_done.wait_until(AsyncSignal::clock::time_point::max()) ==
-      WaitResult::signalled) {
+      SignalResult::signalled) {
     co_return results;
   }
   // Cancelled: cancel every query, then wait for all of them, since their
@@ -87,7 +87,7 @@ void throw_bad_payload(const std::string& tool, const std::exception& error) {
 }  // namespace mcp_detail
 
 McpTelemetryClient::McpTelemetryClient(McpOptions options)
-    : owned_(std::make_unique<mcp_detail::OwnedIoContext>()),
+    : owned_(std::make_unique<detail::OwnedIoContext>()),
       core_(std::make_shared<mcp_detail::ClientCore>(owned_->context.get_executor(),
                                                      std::move(options), nullptr)) {}
 

@@ -1,6 +1,6 @@
 #include "hivemind/mcp/mcp_models.hpp"
 
-#include "mcp/detail/json_fields.hpp"
+#include "mcp/json_fields.hpp"
 
 namespace hivemind {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind {
 

@@ -1,10 +1,10 @@
-#include "hivemind/priority.hpp"
+#include "hivemind/models/priority.hpp"
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind {
 

@@ -1,6 +1,6 @@
-#include "hivemind/session_index.hpp"
+#include "hivemind/models/session_index.hpp"
 
-#include "detail/json_fields.hpp"
+#include "common/json_fields.hpp"
 
 namespace hivemind {
 

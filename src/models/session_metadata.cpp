@@ -1,6 +1,6 @@
-#include "hivemind/session_metadata.hpp"
+#include "hivemind/models/session_metadata.hpp"
 
-#include "detail/json_fields.hpp"
+#include "common/json_fields.hpp"
 
 namespace hivemind {
 

@@ -1,4 +1,4 @@
-#include "hivemind/session_status.hpp"
+#include "hivemind/models/session_status.hpp"
 
 #include <array>
 #include <utility>

@@ -1,10 +1,10 @@
-#include "hivemind/timestamp.hpp"
+#include "hivemind/models/timestamp.hpp"
 
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind {
 namespace {

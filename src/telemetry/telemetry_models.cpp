@@ -1,6 +1,6 @@
 #include "hivemind/telemetry/telemetry_models.hpp"
 
-#include "mcp/detail/json_fields.hpp"
+#include "mcp/json_fields.hpp"
 
 namespace hivemind {
 
@@ -21,7 +21,7 @@ void read_optional(const json& j, std::optional<T>& out, const char* key) {
 
 // The telemetry_update reads below (AgentPerformance, AgentTelemetry, TopologyChange,
 // TelemetryUpdate, with Vec3's) are mirrored by the single-pass scanner in
-// detail/telemetry_update_reader.cpp: a key or rule changed here must change there too
+// telemetry_update_reader.cpp: a key or rule changed here must change there too
 // (its differential test and fuzz target compare the two).
 void from_json(const json& j, AgentPerformance& out) {
   out = {};

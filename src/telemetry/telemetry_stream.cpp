@@ -2,9 +2,9 @@
 
 #include <boost/asio/use_future.hpp>
 
+#include "common/owned_io_context.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
-#include "mcp/detail/owned_io_context.hpp"
-#include "telemetry/detail/stream_core.hpp"
+#include "telemetry/stream_core.hpp"
 
 namespace hivemind {
 
@@ -23,7 +23,7 @@ asio::awaitable<TelemetryUpdate> next(std::shared_ptr<StreamCore> core) {
 }  // namespace telemetry_detail
 
 TelemetryStream::TelemetryStream(TelemetryOptions options)
-    : owned_(std::make_unique<mcp_detail::OwnedIoContext>()),
+    : owned_(std::make_unique<detail::OwnedIoContext>()),
       core_(std::make_shared<telemetry_detail::StreamCore>(owned_->context.get_executor(),
                                                            std::move(options))) {}
 

@@ -10,8 +10,8 @@
 #include <regex>
 #include <sstream>
 
+#include <hivemind/journal/session_journal.hpp>
 #include <hivemind/mcp/mcp_client.hpp>
-#include <hivemind/session_journal.hpp>
 #include <hivemind/version.hpp>
 #include <nlohmann/json.hpp>
 

@@ -20,7 +20,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "detail/child_process.hpp"
+#include "process/child_process.hpp"
 
 namespace {
 

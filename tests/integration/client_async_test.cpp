@@ -13,8 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
 #include "support/leak_check.hpp"
 #include "support/mock_container.hpp"
 

@@ -4,8 +4,8 @@
 
 #include <future>
 
-#include "hivemind/error.hpp"
-#include "hivemind/hivemind_client.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/hivemind_client.hpp"
 #include "support/capture_error.hpp"
 #include "support/leak_check.hpp"
 #include "support/mock_container.hpp"

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
 

@@ -6,9 +6,9 @@
 
 #include <boost/asio/use_future.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/metadata_cache.hpp"
-#include "hivemind/session_handle.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
+#include "hivemind/journal/metadata_cache.hpp"
 #include "support/mock_container.hpp"
 
 using namespace hivemind;

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "detail/line_splitter.hpp"
-#include "detail/output_stream.hpp"
-#include "hivemind/error.hpp"
+#include "common/line_splitter.hpp"
+#include "hivemind/common/error.hpp"
+#include "process/output_stream.hpp"
 #include "support/background_operation.hpp"
 #include "support/collected_lines.hpp"
 #include "support/mock_container.hpp"

@@ -7,8 +7,8 @@
 
 #include <boost/asio/use_future.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
 #include "support/collected_lines.hpp"
 #include "support/mock_container.hpp"
 

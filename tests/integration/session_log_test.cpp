@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "detail/run_sync.hpp"
-#include "detail/session_log.hpp"
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
+#include "common/run_sync.hpp"
+#include "control/session_log.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
 #include "support/background_operation.hpp"
 #include "support/collected_lines.hpp"
 #include "support/mock_container.hpp"

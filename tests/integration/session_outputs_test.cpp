@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_outputs.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_outputs.hpp"
 #include "support/capture_error.hpp"
 
 using namespace hivemind;

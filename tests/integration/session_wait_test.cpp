@@ -9,8 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
 #include "support/mock_container.hpp"
 #include "support/quick_wait.hpp"
 

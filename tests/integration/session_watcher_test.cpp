@@ -10,9 +10,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
-#include "hivemind/session_watcher.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
+#include "hivemind/control/session_watcher.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
 

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_journal.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/journal/session_journal.hpp"
 #include "lifecycle/temp_dir.hpp"
 #include "support/capture_error.hpp"
 

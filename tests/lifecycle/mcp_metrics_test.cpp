@@ -6,9 +6,9 @@
 #include <memory>
 #include <thread>
 
-#include "hivemind/error.hpp"
-#include "hivemind/lifecycle_metrics.hpp"
+#include "hivemind/common/error.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
+#include "hivemind/metrics/lifecycle_metrics.hpp"
 #include "mock_relay.hpp"
 #include "support/mock_container.hpp"
 

@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "hivemind/dashboard.hpp"
-#include "hivemind/error.hpp"
-#include "hivemind/lifecycle_metrics.hpp"
-#include "hivemind/metrics_server.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/metrics/dashboard.hpp"
+#include "hivemind/metrics/lifecycle_metrics.hpp"
+#include "hivemind/metrics/metrics_server.hpp"
 
 using namespace hivemind;
 using namespace std::chrono_literals;

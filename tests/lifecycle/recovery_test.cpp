@@ -7,12 +7,12 @@
 #include <fstream>
 #include <future>
 
-#include "hivemind/error.hpp"
-#include "hivemind/lifecycle_metrics.hpp"
-#include "hivemind/recovery_report.hpp"
-#include "hivemind/session_handle.hpp"
-#include "hivemind/session_journal.hpp"
-#include "hivemind/session_watcher.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
+#include "hivemind/control/session_watcher.hpp"
+#include "hivemind/journal/recovery_report.hpp"
+#include "hivemind/journal/session_journal.hpp"
+#include "hivemind/metrics/lifecycle_metrics.hpp"
 #include "lifecycle/temp_dir.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"

@@ -12,7 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "hivemind/hivemind_client.hpp"
+#include "hivemind/control/hivemind_client.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "mock_relay.hpp"
 #include "support/mock_container.hpp"

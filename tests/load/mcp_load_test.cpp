@@ -10,7 +10,7 @@
 #include <map>
 #include <mutex>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 #include "hivemind/mcp/connection_pool.hpp"
 #include "mock_relay.hpp"
 #include "support/leak_check.hpp"

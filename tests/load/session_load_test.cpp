@@ -20,9 +20,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/session_handle.hpp"
-#include "hivemind/session_watcher.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/session_handle.hpp"
+#include "hivemind/control/session_watcher.hpp"
 #include "support/leak_check.hpp"
 #include "support/mock_container.hpp"
 

@@ -15,7 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind::testing {
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind::testing {
 

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hivemind/client_options.hpp"
-#include "hivemind/hivemind_client.hpp"
+#include "hivemind/control/client_options.hpp"
+#include "hivemind/control/hivemind_client.hpp"
 
 namespace hivemind::testing {
 

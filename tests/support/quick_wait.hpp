@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-#include "hivemind/wait_options.hpp"
+#include "hivemind/control/wait_options.hpp"
 
 namespace hivemind::testing {
 

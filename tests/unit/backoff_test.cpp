@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "hivemind/retry_policy.hpp"
+#include "hivemind/common/retry_policy.hpp"
 
 using namespace std::chrono_literals;
 using hivemind::backoff_delay;

@@ -3,8 +3,8 @@
 
 #include <cstdlib>
 
-#include "hivemind/client_options.hpp"
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/client_options.hpp"
 #include "hivemind/mcp/mcp_options.hpp"
 
 using namespace hivemind;

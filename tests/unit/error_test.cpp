@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 using hivemind::errc;
 using hivemind::Error;

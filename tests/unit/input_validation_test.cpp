@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "detail/input_validation.hpp"
-#include "hivemind/error.hpp"
+#include "control/input_validation.hpp"
+#include "hivemind/common/error.hpp"
 
 using hivemind::errc;
 using hivemind::Error;

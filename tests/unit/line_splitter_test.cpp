@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "detail/line_splitter.hpp"
+#include "common/line_splitter.hpp"
 
 using hivemind::detail::LineSplitter;
 using ::testing::ElementsAre;

@@ -1,8 +1,8 @@
 // MetadataCache without a container: expiry, eviction, invalidation, counters.
 #include <gtest/gtest.h>
 
-#include "hivemind/error.hpp"
-#include "hivemind/metadata_cache.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/journal/metadata_cache.hpp"
 
 using namespace hivemind;
 using namespace std::chrono_literals;

@@ -3,12 +3,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "hivemind/error.hpp"
-#include "hivemind/priority.hpp"
-#include "hivemind/session_index.hpp"
-#include "hivemind/session_metadata.hpp"
-#include "hivemind/session_status.hpp"
-#include "hivemind/timestamp.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/models/priority.hpp"
+#include "hivemind/models/session_index.hpp"
+#include "hivemind/models/session_metadata.hpp"
+#include "hivemind/models/session_status.hpp"
+#include "hivemind/models/timestamp.hpp"
 
 using namespace hivemind;
 using namespace std::chrono;

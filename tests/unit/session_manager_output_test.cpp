@@ -1,9 +1,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "detail/container_exec.hpp"
-#include "detail/session_manager_output.hpp"
-#include "hivemind/error.hpp"
+#include "control/session_manager_output.hpp"
+#include "hivemind/common/error.hpp"
+#include "process/container_exec.hpp"
 #include "support/capture_error.hpp"
 
 using namespace hivemind;

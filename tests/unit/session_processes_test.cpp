@@ -1,7 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "detail/session_processes.hpp"
+#include "control/session_processes.hpp"
 
 using namespace hivemind::detail;
 using ::testing::ElementsAre;

@@ -20,8 +20,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "hivemind/common/error.hpp"
 #include "hivemind/detail/typed_cancellation.hpp"
-#include "hivemind/error.hpp"
 
 namespace {
 

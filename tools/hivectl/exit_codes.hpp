@@ -1,8 +1,8 @@
 // hivectl's exit codes (documented in docs/hivectl.md); scripts rely on them.
 #pragma once
 
-#include <hivemind/error.hpp>
-#include <hivemind/wait_options.hpp>
+#include <hivemind/common/error.hpp>
+#include <hivemind/control/wait_options.hpp>
 
 namespace hivectl {
 

@@ -9,9 +9,9 @@
 #include <map>
 #include <mutex>
 
-#include <hivemind/dashboard.hpp>
-#include <hivemind/lifecycle_metrics.hpp>
-#include <hivemind/session_journal.hpp>
+#include <hivemind/journal/session_journal.hpp>
+#include <hivemind/metrics/dashboard.hpp>
+#include <hivemind/metrics/lifecycle_metrics.hpp>
 #include <hivemind/telemetry/telemetry_stream.hpp>
 
 #include "commands.hpp"

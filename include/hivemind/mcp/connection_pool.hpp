@@ -44,7 +44,7 @@ class McpConnectionPool {
   void open_connections(const boost::asio::any_io_executor& executor, const McpOptions& options,
                         std::size_t connections);
 
-  std::unique_ptr<mcp_detail::OwnedIoContext> owned_;
+  std::unique_ptr<detail::OwnedIoContext> owned_;
   std::shared_ptr<RateLimiter> limiter_;
   std::vector<std::unique_ptr<McpTelemetryClient>> clients_;
   std::atomic<std::size_t> rotation_{0};

@@ -25,8 +25,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hivemind/common/error.hpp"
 #include "hivemind/detail/typed_cancellation.hpp"
-#include "hivemind/error.hpp"
 #include "hivemind/mcp/mcp_event.hpp"
 #include "hivemind/mcp/mcp_models.hpp"
 #include "hivemind/mcp/mcp_options.hpp"
@@ -41,9 +41,11 @@ struct SessionMetricsResult {
   std::exception_ptr error;
 };
 
+namespace detail {
+struct OwnedIoContext;
+}
 namespace mcp_detail {
 class ClientCore;
-struct OwnedIoContext;
 boost::asio::awaitable<void> connect(std::shared_ptr<ClientCore> core);
 boost::asio::awaitable<nlohmann::json> call(std::shared_ptr<ClientCore> core, std::string method,
                                             nlohmann::json params, CallOptions options);
@@ -242,7 +244,7 @@ class McpTelemetryClient {
   static nlohmann::json session_arguments(const std::string& session_id);
   static nlohmann::json swarm_arguments(const std::string& swarm_id);
 
-  std::unique_ptr<mcp_detail::OwnedIoContext> owned_;  // only with the first constructor
+  std::unique_ptr<detail::OwnedIoContext> owned_;  // only with the first constructor
   std::shared_ptr<mcp_detail::ClientCore> core_;
 };
 

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "hivemind/common/retry_policy.hpp"
 #include "hivemind/mcp/rate_limiter.hpp"
-#include "hivemind/metrics_sink.hpp"
-#include "hivemind/retry_policy.hpp"
+#include "hivemind/metrics/metrics_sink.hpp"
 
 namespace hivemind {
 

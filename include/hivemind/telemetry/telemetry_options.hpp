@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "hivemind/retry_policy.hpp"
+#include "hivemind/common/retry_policy.hpp"
 #include "hivemind/telemetry/telemetry_models.hpp"
 
 namespace hivemind {

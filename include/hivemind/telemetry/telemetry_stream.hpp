@@ -58,7 +58,7 @@ struct TelemetryStats {
 };
 
 class McpTelemetryClient;
-namespace mcp_detail {
+namespace detail {
 struct OwnedIoContext;
 }
 namespace telemetry_detail {
@@ -125,7 +125,7 @@ class TelemetryStream {
   TelemetryStats stats() const;
 
  private:
-  std::unique_ptr<mcp_detail::OwnedIoContext> owned_;  // only with the first constructor
+  std::unique_ptr<detail::OwnedIoContext> owned_;  // only with the first constructor
   std::shared_ptr<telemetry_detail::StreamCore> core_;
 };
 

@@ -14,7 +14,7 @@
 
 #include <gtest/gtest.h>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "mock_relay.hpp"
 

@@ -9,7 +9,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "client_fixture.hpp"
-#include "hivemind/logging.hpp"
+#include "hivemind/common/logging.hpp"
 #include "support/capture_error.hpp"
 #include "support/leak_check.hpp"
 

@@ -1,4 +1,4 @@
-#include "mcp/detail/jsonrpc_codec.hpp"
+#include "mcp/jsonrpc_codec.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "mcp/detail/line_framer.hpp"
+#include "common/line_framer.hpp"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "mcp/detail/request_id_generator.hpp"
+#include "mcp/request_id_generator.hpp"
 
 #include <set>
 #include <string>

@@ -1,11 +1,11 @@
-#include "mcp/detail/rpc_engine.hpp"
+#include "mcp/rpc_engine.hpp"
 
 #include <optional>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind::mcp_detail {
 namespace {

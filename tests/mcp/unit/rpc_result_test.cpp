@@ -1,8 +1,8 @@
-#include "mcp/detail/rpc_result.hpp"
+#include "mcp/rpc_result.hpp"
 
 #include <gtest/gtest.h>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind::mcp_detail {
 namespace {

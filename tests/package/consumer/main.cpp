@@ -2,8 +2,8 @@
 // the error category's message for a code, and reads the environment configuration.
 #include <iostream>
 
-#include <hivemind/client_options.hpp>
-#include <hivemind/error.hpp>
+#include <hivemind/common/error.hpp>
+#include <hivemind/control/client_options.hpp>
 #include <hivemind/version.hpp>
 
 int main() {

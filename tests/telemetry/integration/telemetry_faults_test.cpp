@@ -23,7 +23,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/websocket/detail/hybi13.hpp>
 
-#include "hivemind/error.hpp"
+#include "hivemind/common/error.hpp"
 #include "hivemind/telemetry/telemetry_stream.hpp"
 #include "support/capture_error.hpp"
 #include "support/leak_check.hpp"

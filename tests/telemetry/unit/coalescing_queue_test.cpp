@@ -1,4 +1,4 @@
-#include "telemetry/detail/coalescing_queue.hpp"
+#include "telemetry/coalescing_queue.hpp"
 
 #include <map>
 #include <set>

@@ -1,4 +1,4 @@
-#include "telemetry/detail/poll_synthesizer.hpp"
+#include "telemetry/poll_synthesizer.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "telemetry/detail/telemetry_decoder.hpp"
+#include "telemetry/telemetry_decoder.hpp"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "telemetry/detail/telemetry_filter.hpp"
+#include "telemetry/telemetry_filter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The single-pass scanner against the reference (nlohmann DOM + the models'
 // from_json): the same typed result, or the same "not an update", on every input.
-#include "telemetry/detail/telemetry_update_reader.hpp"
+#include "telemetry/telemetry_update_reader.hpp"
 
 #include <random>
 #include <string>

@@ -1,0 +1,73 @@
+// Configuration of HiveMindClient. Defaults match the deployed container.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "hivemind/common/retry_policy.hpp"
+#include "hivemind/metrics/metrics_sink.hpp"
+
+namespace hivemind {
+
+class MetadataCache;
+
+// What to do with a `'` in a task. The container pastes the task into a
+// single-quoted shell string, so a `'` is a command-injection hole there.
+enum class SingleQuotePolicy {
+  reject,                   // refuse the task with invalid_argument (default)
+  replace_with_typographic  // replace each `'` with U+2019 RIGHT SINGLE QUOTATION MARK
+};
+
+struct ClientOptions {
+  // The container CLI: a name looked up on PATH (`docker`, `podman`) or a path.
+  std::string cli = "docker";
+  // Arguments placed before `exec`, e.g. {"--context", "remote"} or {"-H", "tcp://host:2375"}.
+  std::vector<std::string> cli_global_args;
+  // Arguments placed after `exec`, before the container, e.g. {"-u", "dev"}.
+  std::vector<std::string> exec_args;
+  // Extra environment variables for the CLI process (e.g. DOCKER_HOST), added to the
+  // inherited environment.
+  std::vector<std::pair<std::string, std::string>> cli_environment;
+
+  std::string container = "multi-agent-container";
+  std::string script = "/app/scripts/hive-session-manager.sh";
+
+  // Deadline of one CLI invocation; on expiry the CLI process is killed.
+  std::chrono::milliseconds call_timeout{30'000};
+  // Applied only to failures that happened before the script ran.
+  RetryPolicy retry{};
+  // Bound on each of stdout and stderr of one invocation.
+  std::size_t max_output_bytes = 8u << 20;
+
+  SingleQuotePolicy single_quotes = SingleQuotePolicy::reject;
+
+  // Host side of the container's /workspace/ext bind mount. Empty: $HIVEMIND_HOST_EXT_DIR
+  // when set, else ./workspace/ext.
+  std::filesystem::path host_ext_dir;
+
+  // Remembers `get` answers for its TTL (see metadata_cache.hpp). Null (the default): every
+  // `get` asks the container. Copies of the options share the cache.
+  std::shared_ptr<MetadataCache> metadata_cache;
+
+  // Directory of the client's SessionJournal (docs/lifecycle.md): every session it
+  // creates is recorded there, durably, before its UUID is returned. Empty: no journal.
+  // The journal is locked by the client (and its copies and handles) while they live.
+  std::filesystem::path journal_dir;
+  // With a journal: reconcile it with the container when the client is constructed
+  // (HiveMindClient::recover). A container that cannot be reached then is logged, not thrown.
+  bool recover_on_start = true;
+  // Receives container exec and session lifecycle events (e.g. a LifecycleMetrics). Null: none.
+  std::shared_ptr<MetricsSink> metrics;
+
+  // Defaults overridden by the environment: HIVEMIND_DOCKER (CLI name or path),
+  // HIVEMIND_CONTAINER, HIVEMIND_SCRIPT, HIVEMIND_HOST_EXT_DIR and HIVEMIND_TIMEOUT (per-call
+  // deadline in seconds, may be fractional). A malformed value throws invalid_argument.
+  static ClientOptions from_environment();
+};
+
+}  // namespace hivemind

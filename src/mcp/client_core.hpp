@@ -1,0 +1,124 @@
+// The state behind one McpTelemetryClient: the connection, its lifecycle
+// (connect -> initialize -> authenticate -> ready -> closed -> reconnect), pacing,
+// in-flight slots, the tools cache and event subscribers. Everything except the
+// subscriber list runs on one strand, so no member needs a lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/async_signal.hpp"
+#include "hivemind/common/error.hpp"
+#include "hivemind/mcp/mcp_client.hpp"
+#include "mcp/request_id_generator.hpp"
+
+namespace hivemind::mcp_detail {
+
+using detail::AsyncSignal;
+using detail::SignalResult;
+
+struct Connection;
+
+class ClientCore : public std::enable_shared_from_this<ClientCore> {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  ClientCore(const boost::asio::any_io_executor& executor, McpOptions options,
+             std::shared_ptr<RateLimiter> limiter);
+  ~ClientCore();
+
+  // The strand every coroutine of this client runs on.
+  const boost::asio::any_io_executor& strand() const noexcept { return strand_; }
+  const McpOptions& options() const noexcept { return options_; }
+
+  boost::asio::awaitable<void> connect();
+  boost::asio::awaitable<nlohmann::json> call(std::string method, nlohmann::json params,
+                                              CallOptions call_options);
+  boost::asio::awaitable<nlohmann::json> call_tool(std::string name, nlohmann::json arguments,
+                                                   CallOptions call_options);
+  boost::asio::awaitable<std::vector<McpTool>> list_tools(bool refresh);
+  boost::asio::awaitable<McpEvent> receive_event();
+
+  // Thread-safe. Closing fails what is pending with `cancelled` and is final.
+  void shutdown();
+
+  // Thread-safe.
+  int subscribe(McpTelemetryClient::EventCallback callback);
+  void unsubscribe(int subscription);
+  std::optional<McpServerInfo> server_info() const;
+  std::size_t pending_requests() const noexcept { return pending_total_.load(); }
+
+ private:
+  class InFlightSlot;
+  struct WaitRegistration;
+
+  clock::time_point deadline_for(const CallOptions& call_options) const;
+  boost::asio::awaitable<SignalResult> wait(AsyncSignal& signal, clock::time_point deadline);
+  // Queues a signal in `line` and waits until it is set; on timeout or close it leaves the
+  // line and throws (`what` names what was awaited).
+  boost::asio::awaitable<void> wait_in_line(std::deque<std::shared_ptr<AsyncSignal>>& line,
+                                            clock::time_point deadline, const char* what);
+  boost::asio::awaitable<void> pace(clock::time_point deadline);
+  boost::asio::awaitable<InFlightSlot> acquire_slot(clock::time_point deadline);
+  void release_slot();
+
+  boost::asio::awaitable<std::shared_ptr<Connection>> ensure_ready(clock::time_point deadline);
+  boost::asio::awaitable<void> connect_with_retries();
+  boost::asio::awaitable<void> open_connection();
+  boost::asio::awaitable<void> tcp_connect(std::shared_ptr<Connection> connection);
+  boost::asio::awaitable<void> handshake(std::shared_ptr<Connection> connection);
+  void finish_connecting(std::exception_ptr failure);
+  bool due_for_recycling(const Connection& connection) const;
+  void retire(std::shared_ptr<Connection> connection);
+  void close_if_drained(const std::shared_ptr<Connection>& connection);
+
+  boost::asio::awaitable<nlohmann::json> request(std::shared_ptr<Connection> connection,
+                                                 std::string method, nlohmann::json params,
+                                                 clock::time_point deadline);
+  boost::asio::awaitable<void> read_loop(std::shared_ptr<Connection> connection);
+  boost::asio::awaitable<void> write_loop(std::shared_ptr<Connection> connection);
+  void close_connection(std::shared_ptr<Connection> connection, errc failure,
+                        const std::string& reason);
+  void publish(const McpEvent& event);
+  [[noreturn]] void throw_wait_failure(SignalResult result, const std::string& what) const;
+
+  boost::asio::any_io_executor strand_;
+  McpOptions options_;
+  std::shared_ptr<RateLimiter> limiter_;
+  RequestIdGenerator ids_;
+
+  std::shared_ptr<Connection> current_;
+  bool connecting_ = false;
+  bool connected_before_ = false;  // a later connection is a reconnect
+  std::exception_ptr last_connect_failure_;
+  std::deque<std::shared_ptr<AsyncSignal>> connect_waiters_;
+  bool closed_ = false;
+
+  std::size_t in_flight_ = 0;
+  std::deque<std::shared_ptr<AsyncSignal>> slot_waiters_;
+  std::unordered_set<AsyncSignal*> waiting_;  // interrupted by shutdown()
+  std::optional<std::vector<McpTool>> tools_;
+  std::deque<McpEvent> event_queue_;
+  std::deque<std::shared_ptr<AsyncSignal>> event_waiters_;
+  std::atomic<std::size_t> pending_total_{0};
+
+  mutable std::mutex shared_mutex_;  // guards the members below, touched from any thread
+  std::map<int, McpTelemetryClient::EventCallback> subscribers_;
+  int next_subscription_ = 1;
+  std::optional<McpServerInfo> server_info_;
+};
+
+}  // namespace hivemind::mcp_detail

@@ -1,0 +1,55 @@
+// Runs commands inside the container through the configured CLI
+// (`docker [global args] exec [-d] [exec args] CONTAINER COMMAND...`), with the
+// per-call deadline and the retry policy. The one place that builds CLI argv and
+// tells a container failure from a failure of the command that ran inside it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "hivemind/common/error.hpp"
+#include "hivemind/control/client_options.hpp"
+#include "process/process_runner.hpp"
+
+namespace hivemind::detail {
+
+enum class ExecMode {
+  attached,  // wait for the command; capture its output
+  detached,  // `exec -d`: the CLI returns as soon as the command started
+  // `exec -i`: attached, with the command's stdin connected to the CLI's, so that it sees
+  // EOF when the CLI goes away (killing the CLI does not end the command in the container,
+  // moby/moby#9098). Use with ChildCommand::stdin_lifeline.
+  interactive,
+};
+
+// The full argv (CLI first) for running `command` in the container.
+std::vector<std::string> container_argv(const ClientOptions& options, ExecMode mode,
+                                        const std::vector<std::string>& command);
+
+// A command that ran in the container: its argv (CLI first) and what it printed.
+struct ContainerResult {
+  std::vector<std::string> argv;
+  int exit_code = 0;
+  std::string out;
+  std::string err;
+};
+
+// Whether a finished invocation failed because of the container (not the command),
+// judged loosely from the CLI's stderr.
+bool is_container_unavailable(const ContainerResult& result);
+
+// Runs `command` in the container. Failures that happened before the command ran
+// (CLI could not start, container unavailable) are retried per options.retry and then
+// thrown as docker_exec_failed / container_unavailable; anything else, including a
+// non-zero exit of the command itself, is returned for the caller to interpret.
+// timeout / output_too_large / cancelled propagate from run_process, never retried.
+boost::asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
+                                                          ExecMode mode,
+                                                          std::vector<std::string> command);
+
+// The ErrorContext for a finished command (argv, exit code, stderr, stdout excerpt).
+ErrorContext context_of(const ContainerResult& result);
+
+}  // namespace hivemind::detail
