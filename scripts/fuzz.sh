@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (preset `fuzz`, clang) and runs each for SECONDS
-# (default 60) on its seed corpus in fuzz/corpus/<target>. New inputs go to a scratch
-# copy of the corpus, so the checked-in seeds stay small; a crash leaves its input in
-# build/fuzz/artifacts/ and fails the script.
+# Builds the libFuzzer targets (in the clang ASan tree, preset `asan`, so CI compiles the
+# sanitized code once) and runs each for SECONDS (default 60) on its seed corpus in
+# fuzz/corpus/<target>. New inputs go to a scratch copy of the corpus, so the checked-in
+# seeds stay small; a crash leaves its input in build/asan/fuzz-runs/artifacts/ and fails
+# the script.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 300 line_framer
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,21 +16,22 @@ if ((${#targets[@]} == 0)); then
 fi
 
 scripts/setup.sh
-cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target fuzz_all
+cmake --preset asan >/dev/null
+cmake --build --preset asan --target fuzz_all
 
-artifacts=build/fuzz/artifacts
+runs_dir=build/asan/fuzz-runs
+artifacts=$runs_dir/artifacts
 mkdir -p "$artifacts"
 summary=()
 status=0
 for target in "${targets[@]}"; do
-  corpus="build/fuzz/corpus/$target"
+  corpus="$runs_dir/corpus/$target"
   mkdir -p "$corpus"
   cp -n "fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null || true
-  log="build/fuzz/$target.log"
+  log="$runs_dir/$target.log"
   echo "fuzz: $target for ${seconds}s"
   rm -f "$artifacts/$target-"*
-  if ! "build/fuzz/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
+  if ! "build/asan/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
       "$corpus" >"$log" 2>&1; then
     status=1
