@@ -6,8 +6,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "common/typed_cancellation.hpp"
 #include "hivemind/common/error.hpp"
-#include "hivemind/detail/typed_cancellation.hpp"
 
 namespace hivemind::detail {
 

@@ -1,45 +1,90 @@
 #include "common/line_framer.hpp"
 
-namespace hivemind::mcp_detail {
+namespace hivemind::detail {
+namespace {
 
-LineFramer::LineFramer(std::size_t max_line_size) : max_line_size_(max_line_size) {}
-
-bool LineFramer::emit(std::string_view line, const LineHandler& on_line) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  if (line.size() > max_line_size_) {
-    overflowed_ = true;
-    return false;
-  }
-  if (!line.empty()) on_line(line);
-  return true;
+bool is_utf8_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
 }
+
+}  // namespace
 
 bool LineFramer::feed(std::string_view chunk, const LineHandler& on_line) {
   if (overflowed_) return false;
-  std::size_t newline = chunk.find('\n');
-  if (newline != std::string_view::npos && !partial_.empty()) {
-    // Complete the line started by earlier chunks.
-    partial_.append(chunk.substr(0, newline));
-    std::string line = std::move(partial_);
-    partial_.clear();
-    if (!emit(line, on_line)) return false;
+  for (auto newline = chunk.find('\n'); newline != std::string_view::npos;
+       newline = chunk.find('\n')) {
+    const auto line = chunk.substr(0, newline);
     chunk.remove_prefix(newline + 1);
-    newline = chunk.find('\n');
+    if (held_.empty()) {
+      // The common case: a whole line inside the chunk, handed out without a copy.
+      if (!deliver(line, on_line)) return false;
+      continue;
+    }
+    if (!hold(line, on_line)) return false;
+    const std::string whole = std::move(held_);
+    held_.clear();
+    if (!deliver(whole, on_line)) return false;
   }
-  // Whole lines inside the chunk are handed out without copying.
-  while (newline != std::string_view::npos) {
-    if (!emit(chunk.substr(0, newline), on_line)) return false;
-    chunk.remove_prefix(newline + 1);
-    newline = chunk.find('\n');
+  return hold(chunk, on_line);
+}
+
+void LineFramer::finish(const LineHandler& on_line) {
+  if (overflowed_ || held_.empty()) return;
+  const std::string rest = std::move(held_);
+  held_.clear();
+  deliver(rest, on_line);
+}
+
+// Appends to the partial line. One byte more than the bound is kept when it may be the "\r"
+// of a "\r\n" that ends a full-length line; past that the line is overlong.
+bool LineFramer::hold(std::string_view data, const LineHandler& on_line) {
+  const std::size_t bound = policy_.max_line_bytes;
+  if (policy_.overlong == Overlong::fail) {
+    if (held_.size() + data.size() > bound + 1) {
+      overflowed_ = true;
+      held_.clear();
+      return false;
+    }
+    held_.append(data);
+    return true;
   }
-  // +1 leaves room for a trailing "\r" that the terminator will reveal as part of "\r\n".
-  if (partial_.size() + chunk.size() > max_line_size_ + 1) {
-    overflowed_ = true;
-    partial_.clear();
-    return false;
+  held_.append(data);
+  std::string_view rest = held_;
+  while (rest.size() > bound && !(rest.size() == bound + 1 && rest.back() == '\r')) {
+    const auto length = piece_length(rest);
+    on_line(rest.substr(0, length));
+    rest.remove_prefix(length);
   }
-  partial_.append(chunk);
+  held_.erase(0, held_.size() - rest.size());
   return true;
 }
 
-}  // namespace hivemind::mcp_detail
+bool LineFramer::deliver(std::string_view line, const LineHandler& on_line) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (line.size() > policy_.max_line_bytes) {
+    if (policy_.overlong == Overlong::fail) {
+      overflowed_ = true;
+      return false;
+    }
+    do {
+      const auto length = piece_length(line);
+      on_line(line.substr(0, length));
+      line.remove_prefix(length);
+    } while (line.size() > policy_.max_line_bytes);
+  }
+  if (!line.empty() || !policy_.skip_empty_lines) on_line(line);
+  return true;
+}
+
+// The length of the next piece of an overlong line: the bound, moved back to the start of a
+// UTF-8 sequence if one is cut there (at most 3 bytes back; invalid UTF-8 is cut anywhere).
+std::size_t LineFramer::piece_length(std::string_view text) const {
+  const std::size_t bound = policy_.max_line_bytes;
+  std::size_t length = bound;
+  for (std::size_t back = 0; back < 3 && length > 1 && is_utf8_continuation(text[length]); ++back) {
+    --length;
+  }
+  return is_utf8_continuation(text[length]) ? bound : length;
+}
+
+}  // namespace hivemind::detail

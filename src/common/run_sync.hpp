@@ -12,7 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
-#include "hivemind/detail/typed_cancellation.hpp"
+#include "common/typed_cancellation.hpp"
 
 namespace hivemind::detail {
 

@@ -27,6 +27,8 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 
+#include "hivemind/common/async_completion.hpp"
+
 namespace hivemind::detail {
 
 // `failure` itself, or Error(errc::cancelled) when it is any form of Asio cancellation.
@@ -54,20 +56,11 @@ class TypedCancellationHandler {
   std::shared_ptr<boost::asio::cancellation_signal> relay_;
 };
 
-template <class T>
-struct SpawnSignature {
-  using type = void(std::exception_ptr, T);
-};
-template <>
-struct SpawnSignature<void> {
-  using type = void(std::exception_ptr);
-};
-
 // co_spawn(executor, operation, token), with the cancellation relayed and the failure
 // translated as described above.
 template <class Executor, class T, class Token>
 auto co_spawn_typed(const Executor& executor, boost::asio::awaitable<T> operation, Token&& token) {
-  return boost::asio::async_initiate<Token, typename SpawnSignature<T>::type>(
+  return boost::asio::async_initiate<Token, CompletionSignature<T>>(
       [executor](auto handler, boost::asio::awaitable<T> spawned) {
         namespace asio = boost::asio;
         using Typed = TypedCancellationHandler<decltype(handler)>;

@@ -8,8 +8,11 @@
 #include <boost/asio/system_executor.hpp>
 
 #include "common/run_sync.hpp"
+#include "common/typed_cancellation.hpp"
+#include "control/client_operations.hpp"
 #include "control/input_validation.hpp"
 #include "control/session_manager_output.hpp"
+#include "control/verb_outcome.hpp"
 #include "hivemind/common/error.hpp"
 #include "hivemind/common/logging.hpp"
 #include "hivemind/control/session_handle.hpp"
@@ -25,30 +28,25 @@ namespace asio = boost::asio;
 using detail::ContainerResult;
 using detail::ExecMode;
 
-asio::awaitable<ContainerResult> run_verb(const ClientOptions& options, ExecMode mode,
-                                          std::vector<std::string> verb_and_args) {
-  verb_and_args.insert(verb_and_args.begin(), options.script);
-  co_return co_await detail::exec_in_container(options, mode, std::move(verb_and_args));
-}
-
-[[noreturn]] void fail_unexpected(std::string_view verb, const ContainerResult& result) {
-  const auto err = detail::trim(result.err);
-  throw Error(errc::docker_exec_failed,
-              "'" + std::string(verb) + "' exited with status " + std::to_string(result.exit_code) +
-                  (err.empty() ? std::string() : ": " + std::string(err.substr(0, 500))),
-              detail::context_of(result));
+// Runs one verb of the session manager and throws the typed error its outcome stands for
+// (control/verb_outcome.hpp); returns the result of a successful run.
+asio::awaitable<ContainerResult> run_verb(const ClientOptions& options, detail::Verb verb,
+                                          std::string session_id, std::vector<std::string> args,
+                                          ExecMode mode = ExecMode::attached) {
+  args.insert(args.begin(), std::string(detail::verb_name(verb)));
+  args.insert(args.begin(), options.script);
+  auto result = co_await detail::exec_in_container(options, mode, std::move(args));
+  if (auto failure =
+          detail::verb_failure(verb, session_id, {result.exit_code, result.out, result.err})) {
+    throw Error(failure->code, std::move(failure->message), detail::context_of(result));
+  }
+  co_return result;
 }
 
 // Called before a verb that changes the session, so that no later `get` answers from
 // the cache with what it was before.
 void forget_metadata(const ClientOptions& options, std::string_view session_id) {
   if (options.metadata_cache) options.metadata_cache->invalidate(session_id);
-}
-
-[[noreturn]] void fail_not_found(std::string_view session_id, const ContainerResult& result) {
-  throw Error(errc::session_not_found,
-              "session " + std::string(session_id) + " is not known to the container",
-              detail::context_of(result));
 }
 
 }  // namespace
@@ -107,7 +105,7 @@ void HiveMindClient::open_journal() {
   journal_ = std::make_shared<SessionJournal>(config_->journal_dir);
   if (!config_->recover_on_start) return;
   try {
-    const auto report = detail::run_sync(recover_op(*this));
+    const auto report = detail::run_sync(detail::recover_op(*this));
     logger()->info(
         "session journal {}: {} running, {} finished, {} dead, {} lost since the last run",
         config_->journal_dir.string(), report.running.size(), report.finished.size(),
@@ -132,45 +130,25 @@ HiveMindClient::executor_type HiveMindClient::get_executor() const noexcept {
 
 // ---- operations (each written once, as a coroutine) ----
 
-asio::awaitable<std::string> HiveMindClient::create_op(Config config, std::string task,
-                                                       Priority priority, nlohmann::json metadata) {
-  auto task_argument = detail::encode_task(task, config->single_quotes);
-  auto metadata_argument = detail::encode_metadata(metadata);
-  std::vector<std::string> command{"create", std::move(task_argument),
-                                   std::string(to_string(priority)), std::move(metadata_argument)};
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code != 0) fail_unexpected("create", result);
-  co_return detail::parse_created_uuid(result.out);
+namespace detail {
+
+asio::awaitable<std::string> create_op(ClientConfig config, std::string task, Priority priority,
+                                       nlohmann::json metadata) {
+  auto task_argument = encode_task(task, config->single_quotes);
+  auto metadata_argument = encode_metadata(metadata);
+  std::vector<std::string> args{std::move(task_argument), std::string(to_string(priority)),
+                                std::move(metadata_argument)};
+  const auto result = co_await run_verb(*config, Verb::create, "", std::move(args));
+  co_return parse_created_uuid(result.out);
 }
 
 namespace {
 
 asio::awaitable<void> start_detached(const ClientOptions& options, std::string session_id,
                                      std::vector<std::string> extra_args) {
-  std::vector<std::string> verb{"start", std::move(session_id)};
-  verb.insert(verb.end(), std::make_move_iterator(extra_args.begin()),
-              std::make_move_iterator(extra_args.end()));
-  const auto result = co_await run_verb(options, ExecMode::detached, std::move(verb));
-  if (result.exit_code != 0) fail_unexpected("start", result);
+  extra_args.insert(extra_args.begin(), session_id);
+  co_await run_verb(options, Verb::start, session_id, std::move(extra_args), ExecMode::detached);
 }
-
-}  // namespace
-
-asio::awaitable<void> HiveMindClient::start_op(Config config, std::string session_id,
-                                               std::vector<std::string> extra_args) {
-  detail::validate_uuid(session_id);
-  detail::validate_start_args(extra_args);
-  const auto current = co_await status_op(config, session_id);
-  if (current != SessionStatus::Kind::created) {
-    throw Error(errc::invalid_argument,
-                "session " + session_id + " is '" + current.text() +
-                    "', not 'created': start is not idempotent and would run the task again");
-  }
-  forget_metadata(*config, session_id);
-  co_await start_detached(*config, std::move(session_id), std::move(extra_args));
-}
-
-namespace {
 
 // Durable before the UUID reaches the caller: a crash right after never loses a session.
 void record_created(const HiveMindClient& client, const std::string& session_id, std::string task,
@@ -192,172 +170,223 @@ void record_created(const HiveMindClient& client, const std::string& session_id,
   if (const auto& metrics = client.options().metrics) metrics->on_session_created(session_id);
 }
 
+// `output-dir` and `log`: one container path.
+asio::awaitable<std::string> path_verb(const ClientOptions& options, Verb verb,
+                                       std::string session_id) {
+  validate_uuid(session_id);
+  const std::string what = std::string(verb_name(verb)) + " output";
+  std::vector<std::string> args{session_id};
+  const auto result = co_await run_verb(options, verb, session_id, std::move(args));
+  co_return parse_path_line(result.out, what);
+}
+
 }  // namespace
 
-asio::awaitable<std::string> HiveMindClient::create_recorded_op(HiveMindClient client,
-                                                                std::string task, Priority priority,
-                                                                nlohmann::json metadata) {
-  auto session_id = co_await create_op(client.config_, task, priority, metadata);
+asio::awaitable<void> start_op(ClientConfig config, std::string session_id,
+                               std::vector<std::string> extra_args) {
+  validate_uuid(session_id);
+  validate_start_args(extra_args);
+  const auto current = co_await status_op(config, session_id);
+  if (current != SessionStatus::Kind::created) {
+    throw Error(errc::invalid_argument,
+                "session " + session_id + " is '" + current.text() +
+                    "', not 'created': start is not idempotent and would run the task again");
+  }
+  forget_metadata(*config, session_id);
+  co_await start_detached(*config, std::move(session_id), std::move(extra_args));
+}
+
+asio::awaitable<std::string> create_recorded_op(HiveMindClient client, std::string task,
+                                                Priority priority, nlohmann::json metadata) {
+  auto session_id = co_await create_op(ClientAccess::config(client), task, priority, metadata);
   record_created(client, session_id, std::move(task), priority, std::move(metadata));
   co_return session_id;
 }
 
-asio::awaitable<SessionHandle> HiveMindClient::spawn_task_op(HiveMindClient client,
-                                                             std::string task, Priority priority,
-                                                             nlohmann::json metadata) {
+asio::awaitable<SessionHandle> spawn_task_op(HiveMindClient client, std::string task,
+                                             Priority priority, nlohmann::json metadata) {
   auto session_id =
       co_await create_recorded_op(client, std::move(task), priority, std::move(metadata));
-  co_await start_detached(*client.config_, session_id, std::vector<std::string>{});
+  co_await start_detached(client.options(), session_id, std::vector<std::string>{});
   co_return SessionHandle::from_uuid(std::move(client), session_id);
 }
 
-asio::awaitable<SessionStatus> HiveMindClient::status_op(Config config, std::string session_id) {
-  detail::validate_uuid(session_id);
-  std::vector<std::string> command{"status", session_id};
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code == 0) co_return detail::parse_status_output(result.out);
-  if (result.exit_code == 1 && detail::trim(result.out) == "not_found") {
-    fail_not_found(session_id, result);
-  }
-  // The deployed script exits with jq's status (4) and prints nothing when the session
-  // file is not valid JSON, which a task with raw quotes or control characters causes.
-  throw Error(errc::protocol_error,
-              "status of session " + session_id + " is unreadable (exit " +
-                  std::to_string(result.exit_code) + "); its session file is probably broken",
-              detail::context_of(result));
+asio::awaitable<SessionStatus> status_op(ClientConfig config, std::string session_id) {
+  validate_uuid(session_id);
+  std::vector<std::string> args{session_id};
+  const auto result = co_await run_verb(*config, Verb::status, session_id, std::move(args));
+  co_return parse_status_output(result.out);
 }
 
-asio::awaitable<SessionMetadata> HiveMindClient::get_op(Config config, std::string session_id,
-                                                        MetadataSource source) {
-  detail::validate_uuid(session_id);
+asio::awaitable<SessionMetadata> get_op(ClientConfig config, std::string session_id,
+                                        MetadataSource source) {
+  validate_uuid(session_id);
   const auto& cache = config->metadata_cache;
   if (cache && source == MetadataSource::cache_or_container) {
     if (auto remembered = cache->find(session_id)) co_return std::move(*remembered);
   }
-  std::vector<std::string> command{"get", session_id};
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code == 0) {
-    auto metadata = detail::parse_session_json(result.out);
-    if (cache) cache->store(metadata);
-    co_return metadata;
-  }
-  if (result.exit_code == 1 && result.out.find("Session not found") != std::string::npos) {
-    fail_not_found(session_id, result);
-  }
-  // A `cleanup` removing the session while `get` runs: the directory was still there but
-  // its session.json no longer is, so `cat` fails with nothing on stdout.
-  if (result.exit_code == 1 && detail::trim(result.out).empty() &&
-      result.err.find("session.json: No such file or directory") != std::string::npos) {
-    fail_not_found(session_id, result);
-  }
-  fail_unexpected("get", result);
+  std::vector<std::string> args{session_id};
+  const auto result = co_await run_verb(*config, Verb::get, session_id, std::move(args));
+  auto metadata = parse_session_json(result.out);
+  if (cache) cache->store(metadata);
+  co_return metadata;
 }
 
-asio::awaitable<SessionIndex> HiveMindClient::list_op(Config config) {
-  std::vector<std::string> command{"list"};
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code != 0) fail_unexpected("list", result);
-  co_return detail::parse_index_json(result.out);
+asio::awaitable<SessionIndex> list_op(ClientConfig config) {
+  std::vector<std::string> args{};
+  const auto result = co_await run_verb(*config, Verb::list, "", std::move(args));
+  co_return parse_index_json(result.out);
 }
 
-namespace {
-
-asio::awaitable<std::string> path_verb(const ClientOptions& options, std::string verb,
-                                       std::string session_id) {
-  detail::validate_uuid(session_id);
-  std::vector<std::string> command{verb, session_id};
-  const auto result = co_await run_verb(options, ExecMode::attached, std::move(command));
-  if (result.exit_code == 0) co_return detail::parse_path_line(result.out, verb + " output");
-  if (result.exit_code == 1 && detail::trim(result.out).empty()) fail_not_found(session_id, result);
-  fail_unexpected(verb, result);
+asio::awaitable<std::string> output_dir_op(ClientConfig config, std::string session_id) {
+  co_return co_await path_verb(*config, Verb::output_dir, std::move(session_id));
 }
 
-}  // namespace
-
-asio::awaitable<std::string> HiveMindClient::output_dir_op(Config config, std::string session_id) {
-  co_return co_await path_verb(*config, "output-dir", std::move(session_id));
+asio::awaitable<std::string> log_file_op(ClientConfig config, std::string session_id) {
+  co_return co_await path_verb(*config, Verb::log, std::move(session_id));
 }
 
-asio::awaitable<std::string> HiveMindClient::log_file_op(Config config, std::string session_id) {
-  co_return co_await path_verb(*config, "log", std::move(session_id));
-}
-
-asio::awaitable<void> HiveMindClient::update_status_op(Config config, std::string session_id,
-                                                       std::string status) {
-  detail::validate_uuid(session_id);
-  detail::validate_status_text(status);
-  std::vector<std::string> command{"update-status", session_id, status};
+asio::awaitable<void> update_status_op(ClientConfig config, std::string session_id,
+                                       std::string status) {
+  validate_uuid(session_id);
+  validate_status_text(status);
   forget_metadata(*config, session_id);
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code == 1) fail_not_found(session_id, result);
-  if (result.exit_code != 0) fail_unexpected("update-status", result);
+  std::vector<std::string> args{session_id, std::move(status)};
+  co_await run_verb(*config, Verb::update_status, session_id, std::move(args));
 }
 
-asio::awaitable<CleanupReport> HiveMindClient::cleanup_op(Config config, int max_age_hours) {
+asio::awaitable<CleanupReport> cleanup_op(ClientConfig config, int max_age_hours) {
   if (max_age_hours < 0) {
     throw Error(errc::invalid_argument, "cleanup max_age_hours must not be negative (got " +
                                             std::to_string(max_age_hours) + ")");
   }
-  std::vector<std::string> command{"cleanup", std::to_string(max_age_hours)};
   if (config->metadata_cache) config->metadata_cache->clear();
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code != 0) fail_unexpected("cleanup", result);
-  co_return detail::parse_cleanup_output(result.out);
+  std::vector<std::string> args{std::to_string(max_age_hours)};
+  const auto result = co_await run_verb(*config, Verb::cleanup, "", std::move(args));
+  co_return parse_cleanup_output(result.out);
 }
 
-asio::awaitable<void> HiveMindClient::init_op(Config config) {
-  std::vector<std::string> command{"init"};
-  const auto result = co_await run_verb(*config, ExecMode::attached, std::move(command));
-  if (result.exit_code != 0) fail_unexpected("init", result);
+asio::awaitable<void> init_op(ClientConfig config) {
+  std::vector<std::string> args{};
+  co_await run_verb(*config, Verb::init, "", std::move(args));
+}
+
+}  // namespace detail
+
+// ---- asynchronous forms: each spawns its operation on the client's executor ----
+
+namespace {
+
+template <class T>
+void spawn_on(const HiveMindClient& client, asio::awaitable<T> operation, Completion<T> done) {
+  detail::co_spawn_typed(client.get_executor(), std::move(operation), std::move(done));
+}
+
+}  // namespace
+
+void HiveMindClient::launch_create(std::string task, Priority priority, nlohmann::json metadata,
+                                   Completion<std::string> done) const {
+  spawn_on(*this, detail::create_recorded_op(*this, std::move(task), priority, std::move(metadata)),
+           std::move(done));
+}
+void HiveMindClient::launch_start(std::string session_id, std::vector<std::string> extra_args,
+                                  Completion<void> done) const {
+  spawn_on(*this, detail::start_op(config_, std::move(session_id), std::move(extra_args)),
+           std::move(done));
+}
+void HiveMindClient::launch_spawn_task(std::string task, Priority priority, nlohmann::json metadata,
+                                       Completion<SessionHandle> done) const {
+  spawn_on(*this, detail::spawn_task_op(*this, std::move(task), priority, std::move(metadata)),
+           std::move(done));
+}
+void HiveMindClient::launch_status(std::string session_id, Completion<SessionStatus> done) const {
+  spawn_on(*this, detail::status_op(config_, std::move(session_id)), std::move(done));
+}
+void HiveMindClient::launch_get(std::string session_id, Completion<SessionMetadata> done) const {
+  spawn_on(*this, detail::get_op(config_, std::move(session_id)), std::move(done));
+}
+void HiveMindClient::launch_list(Completion<SessionIndex> done) const {
+  spawn_on(*this, detail::list_op(config_), std::move(done));
+}
+void HiveMindClient::launch_output_dir(std::string session_id, Completion<std::string> done) const {
+  spawn_on(*this, detail::output_dir_op(config_, std::move(session_id)), std::move(done));
+}
+void HiveMindClient::launch_log_file(std::string session_id, Completion<std::string> done) const {
+  spawn_on(*this, detail::log_file_op(config_, std::move(session_id)), std::move(done));
+}
+void HiveMindClient::launch_update_status(std::string session_id, std::string status,
+                                          Completion<void> done) const {
+  spawn_on(*this, detail::update_status_op(config_, std::move(session_id), std::move(status)),
+           std::move(done));
+}
+void HiveMindClient::launch_cleanup(int max_age_hours, Completion<CleanupReport> done) const {
+  spawn_on(*this, detail::cleanup_op(config_, max_age_hours), std::move(done));
+}
+void HiveMindClient::launch_init(Completion<void> done) const {
+  spawn_on(*this, detail::init_op(config_), std::move(done));
+}
+void HiveMindClient::launch_recover(Completion<RecoveryReport> done) const {
+  spawn_on(*this, detail::recover_op(*this), std::move(done));
+}
+void HiveMindClient::launch_cleanup_finished(CleanupPolicy policy,
+                                             Completion<CleanupFinishedReport> done) const {
+  spawn_on(*this, detail::cleanup_finished_op(*this, std::move(policy)), std::move(done));
+}
+void HiveMindClient::launch_wait_through_restarts(std::string session_id,
+                                                  RestartTolerantWaitOptions options,
+                                                  Completion<WaitResult> done) const {
+  spawn_on(*this,
+           detail::wait_through_restarts_op(*this, std::move(session_id), std::move(options)),
+           std::move(done));
 }
 
 // ---- synchronous forms ----
 
 std::string HiveMindClient::create(std::string_view task, Priority priority,
                                    const nlohmann::json& metadata) const {
-  return detail::run_sync(create_recorded_op(*this, std::string(task), priority, metadata));
+  return detail::run_sync(detail::create_recorded_op(*this, std::string(task), priority, metadata));
 }
 
 void HiveMindClient::start(std::string_view session_id,
                            const std::vector<std::string>& extra_args) const {
-  detail::run_sync(start_op(config_, std::string(session_id), extra_args));
+  detail::run_sync(detail::start_op(config_, std::string(session_id), extra_args));
 }
 
 SessionHandle HiveMindClient::spawn_task(std::string_view task, Priority priority,
                                          const nlohmann::json& metadata) const {
-  return detail::run_sync(spawn_task_op(*this, std::string(task), priority, metadata));
+  return detail::run_sync(detail::spawn_task_op(*this, std::string(task), priority, metadata));
 }
 
 SessionStatus HiveMindClient::status(std::string_view session_id) const {
-  return detail::run_sync(status_op(config_, std::string(session_id)));
+  return detail::run_sync(detail::status_op(config_, std::string(session_id)));
 }
 
 SessionMetadata HiveMindClient::get(std::string_view session_id) const {
-  return detail::run_sync(get_op(config_, std::string(session_id)));
+  return detail::run_sync(detail::get_op(config_, std::string(session_id)));
 }
 
 SessionIndex HiveMindClient::list() const {
-  return detail::run_sync(list_op(config_));
+  return detail::run_sync(detail::list_op(config_));
 }
 
 std::string HiveMindClient::output_dir(std::string_view session_id) const {
-  return detail::run_sync(output_dir_op(config_, std::string(session_id)));
+  return detail::run_sync(detail::output_dir_op(config_, std::string(session_id)));
 }
 
 std::string HiveMindClient::log_file(std::string_view session_id) const {
-  return detail::run_sync(log_file_op(config_, std::string(session_id)));
+  return detail::run_sync(detail::log_file_op(config_, std::string(session_id)));
 }
 
 void HiveMindClient::update_status(std::string_view session_id, std::string_view status) const {
-  detail::run_sync(update_status_op(config_, std::string(session_id), std::string(status)));
+  detail::run_sync(detail::update_status_op(config_, std::string(session_id), std::string(status)));
 }
 
 CleanupReport HiveMindClient::cleanup(int max_age_hours) const {
-  return detail::run_sync(cleanup_op(config_, max_age_hours));
+  return detail::run_sync(detail::cleanup_op(config_, max_age_hours));
 }
 
 void HiveMindClient::init() const {
-  detail::run_sync(init_op(config_));
+  detail::run_sync(detail::init_op(config_));
 }
 
 }  // namespace hivemind

@@ -14,7 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/cancellation.hpp"
-#include "control/client_access.hpp"
+#include "control/client_operations.hpp"
 #include "control/session_log.hpp"
 #include "control/session_processes.hpp"
 #include "hivemind/common/error.hpp"
@@ -23,7 +23,7 @@ namespace hivemind::detail {
 namespace {
 
 namespace asio = boost::asio;
-using Config = HiveMindClient::Config;
+using Config = detail::ClientConfig;
 
 // The tail running beside the end checks. Touched only on one strand.
 struct RunningTail {
@@ -111,7 +111,7 @@ asio::awaitable<void> follow_on_strand(Config config, std::string session_id,
 }  // namespace
 
 asio::awaitable<bool> session_has_ended(Config config, std::string session_id) {
-  const auto status = co_await ClientAccess::status(config, session_id);
+  const auto status = co_await status_op(config, session_id);
   if (status == SessionStatus::Kind::created) co_return false;  // its writer is yet to come
   const auto alive = co_await session_process_alive(*config, session_id);
   if (!alive) co_return status.is_terminal();

@@ -13,8 +13,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "control/client_operations.hpp"
 #include "hivemind/control/follow_log_options.hpp"
-#include "hivemind/control/hivemind_client.hpp"
 
 namespace hivemind::detail {
 
@@ -22,13 +22,11 @@ namespace hivemind::detail {
 // completed, failed or dead session), or, in a container that cannot tell (no pgrep), its
 // status says completed or failed. A session still writing after recording its final
 // status has not ended.
-boost::asio::awaitable<bool> session_has_ended(HiveMindClient::Config config,
-                                               std::string session_id);
+boost::asio::awaitable<bool> session_has_ended(ClientConfig config, std::string session_id);
 
 // Follows the log at `container_log_path` until the session has ended (then returns
 // normally) or the follow fails or is cancelled (see LogFollower::run).
-boost::asio::awaitable<void> follow_session_log(HiveMindClient::Config config,
-                                                std::string session_id,
+boost::asio::awaitable<void> follow_session_log(ClientConfig config, std::string session_id,
                                                 std::string container_log_path,
                                                 FollowLogOptions options,
                                                 std::function<void(std::string_view)> on_line);

@@ -1,6 +1,8 @@
 #include "hivemind/control/session_handle.hpp"
 
 #include "common/run_sync.hpp"
+#include "common/typed_cancellation.hpp"
+#include "control/client_operations.hpp"
 #include "control/input_validation.hpp"
 
 namespace hivemind {
@@ -11,8 +13,8 @@ SessionHandle SessionHandle::from_uuid(HiveMindClient client, std::string_view s
 }
 
 SessionMetadata SessionHandle::refresh() const {
-  return detail::run_sync(
-      HiveMindClient::get_op(client_.config_, uuid_, HiveMindClient::MetadataSource::container));
+  return detail::run_sync(detail::get_op(detail::ClientAccess::config(client_), uuid_,
+                                         detail::MetadataSource::container));
 }
 
 SessionOutputs SessionHandle::outputs() const {
@@ -23,6 +25,37 @@ SessionOutputs SessionHandle::outputs() const {
 std::filesystem::path SessionHandle::host_output_dir() const {
   return SessionOutputs::to_host_path(
       SessionOutputs::resolve_host_ext_dir(client_.options().host_ext_dir), output_dir());
+}
+
+namespace {
+
+template <class T>
+void spawn_on(const HiveMindClient& client, boost::asio::awaitable<T> operation,
+              Completion<T> done) {
+  detail::co_spawn_typed(client.get_executor(), std::move(operation), std::move(done));
+}
+
+}  // namespace
+
+void SessionHandle::launch_refresh(Completion<SessionMetadata> done) const {
+  spawn_on(client_,
+           detail::get_op(detail::ClientAccess::config(client_), uuid_,
+                          detail::MetadataSource::container),
+           std::move(done));
+}
+void SessionHandle::launch_wait(WaitOptions options, Completion<WaitResult> done) const {
+  spawn_on(client_, detail::wait_op(*this, std::move(options)), std::move(done));
+}
+void SessionHandle::launch_follow_log(std::function<void(std::string_view line)> on_line,
+                                      FollowLogOptions options, Completion<void> done) const {
+  spawn_on(client_, detail::follow_log_op(*this, options, std::move(on_line)), std::move(done));
+}
+void SessionHandle::launch_read_log(std::size_t last_n_lines,
+                                    Completion<std::vector<std::string>> done) const {
+  spawn_on(client_, detail::read_log_op(*this, last_n_lines), std::move(done));
+}
+void SessionHandle::launch_cancel(Completion<CancelOutcome> done) const {
+  spawn_on(client_, detail::cancel_op(*this), std::move(done));
 }
 
 }  // namespace hivemind

@@ -66,10 +66,10 @@ asio::awaitable<std::vector<std::string>> read_log_tail(const ClientOptions& opt
   std::vector<std::string> range{"-n", std::to_string(last_n_lines)};
   const auto text = co_await read_with_tail(options, std::move(range), container_log_path, "");
   std::vector<std::string> lines;
-  LineSplitter splitter(FollowOptions{}.max_line_bytes);
+  LineFramer framer(LineFramer::text(FollowOptions{}.max_line_bytes));
   const auto keep = [&lines](std::string_view line) { lines.emplace_back(line); };
-  splitter.feed(text, keep);
-  splitter.finish(keep);
+  framer.feed(text, keep);
+  framer.finish(keep);
   co_return lines;
 }
 
@@ -77,7 +77,7 @@ LogFollower::LogFollower(std::string container_log_path, FollowOptions follow, L
     : path_(std::move(container_log_path)),
       follow_(follow),
       on_line_(std::move(on_line)),
-      splitter_(follow.max_line_bytes) {
+      framer_(LineFramer::text(follow.max_line_bytes)) {
   validate_log_path(path_);
 }
 
@@ -97,14 +97,14 @@ void LogFollower::consume(std::string_view chunk) {
     };
     const auto history_left = history_bytes_ - consumed_before;
     if (chunk.size() < history_left) {
-      splitter_.feed(chunk, keep_last);
+      framer_.feed(chunk, keep_last);
       return;
     }
-    splitter_.feed(chunk.substr(0, history_left), keep_last);
+    framer_.feed(chunk.substr(0, history_left), keep_last);
     chunk.remove_prefix(history_left);
     end_history();
   }
-  splitter_.feed(chunk, on_line_);
+  framer_.feed(chunk, on_line_);
 }
 
 // A line still incomplete where the history ends counts as new: it is delivered whole,
@@ -169,7 +169,7 @@ asio::awaitable<void> LogFollower::catch_up(const ClientOptions& options) {
   std::vector<std::string> range{"-c", "+" + std::to_string(consumed_ + 1)};
   consume(co_await read_with_tail(options, std::move(range), path_, "the rest of "));
   if (in_history_) end_history();
-  splitter_.finish(on_line_);
+  framer_.finish(on_line_);
 }
 
 asio::awaitable<void> follow_log(const ClientOptions& options, std::string container_log_path,

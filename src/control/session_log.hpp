@@ -15,7 +15,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "common/line_splitter.hpp"
+#include "common/line_framer.hpp"
 #include "hivemind/control/client_options.hpp"
 
 namespace hivemind::detail {
@@ -34,7 +34,7 @@ struct FollowOptions {
   // What the log already holds is delivered first: all of it when empty (`-n +1`),
   // else its last N lines (`-n N`; 0: only lines written from now on).
   std::optional<std::size_t> last_n_lines;
-  // A longer line is delivered in pieces of at most this many bytes (see LineSplitter).
+  // A longer line is delivered in pieces of at most this many bytes (LineFramer::text).
   std::size_t max_line_bytes = 1u << 20;
 };
 
@@ -44,7 +44,7 @@ struct FollowOptions {
 // losing the last lines).
 class LogFollower {
  public:
-  using LineHandler = LineSplitter::LineHandler;
+  using LineHandler = LineFramer::LineHandler;
 
   // Throws invalid_argument when the path is not an absolute container path.
   LogFollower(std::string container_log_path, FollowOptions follow, LineHandler on_line);
@@ -78,7 +78,7 @@ class LogFollower {
   std::string path_;
   FollowOptions follow_;
   LineHandler on_line_;
-  LineSplitter splitter_;
+  LineFramer framer_;
   std::uint64_t consumed_ = 0;
   // With last_n_lines: the bytes the log held when the follow began, and the last lines of
   // them, delivered once the follow reads past them.

@@ -3,6 +3,7 @@
 
 #include "common/cancellation.hpp"
 #include "common/run_sync.hpp"
+#include "control/client_operations.hpp"
 #include "control/session_end.hpp"
 #include "control/session_processes.hpp"
 #include "hivemind/common/error.hpp"
@@ -64,9 +65,9 @@ std::string_view to_string(WaitOutcome outcome) noexcept {
   return "unknown";
 }
 
-asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOptions options) {
-  const auto& config = session.client_.config_;
-  const auto& uuid = session.uuid_;
+asio::awaitable<WaitResult> detail::wait_op(SessionHandle session, WaitOptions options) {
+  const auto& config = detail::ClientAccess::config(session.client());
+  const auto& uuid = session.uuid();
   const auto started = Clock::now();
   const auto deadline = options.timeout ? started + *options.timeout : Clock::time_point::max();
   const auto policy = poll_policy(options);
@@ -77,7 +78,7 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
 
   WaitResult result;
   for (int poll = 1;; ++poll) {
-    auto status = co_await HiveMindClient::status_op(config, uuid);
+    auto status = co_await detail::status_op(config, uuid);
     if (!last_seen || *last_seen != status) {
       last_seen = status;
       if (options.on_status_change) options.on_status_change(status);
@@ -96,14 +97,14 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
       // The session may have finished between the two checks: only a status that still
       // says running with no process behind it is dead.
       if (alive == false) {
-        status = co_await HiveMindClient::status_op(config, uuid);
+        status = co_await detail::status_op(config, uuid);
         if (status.is_running()) {
           std::string evidence = "status '" + status.text() + "' but no process matching '" +
                                  detail::start_process_pattern(uuid) + "' in container '" +
                                  config->container + "'";
           logger()->warn("session {} is dead: {}", uuid, evidence);
           if (options.mark_dead_as_failed) {
-            co_await HiveMindClient::update_status_op(config, uuid, "failed");
+            co_await detail::update_status_op(config, uuid, "failed");
             evidence += "; recorded as failed";
           }
           result = WaitResult{WaitOutcome::dead, std::move(status), {}, std::move(evidence)};
@@ -114,7 +115,7 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
     }
 
     if (status.is_running() && options.stale_after) {
-      if (log_path.empty()) log_path = co_await HiveMindClient::log_file_op(config, uuid);
+      if (log_path.empty()) log_path = co_await detail::log_file_op(config, uuid);
       const auto size = co_await detail::container_file_size(*config, log_path);
       if (log_growth.stalled(size, Clock::now(), *options.stale_after)) {
         auto evidence = "log " + log_path + " did not grow for " +
@@ -133,30 +134,29 @@ asio::awaitable<WaitResult> SessionHandle::wait_op(SessionHandle session, WaitOp
     co_await detail::pause(std::min<Clock::duration>(backoff_delay(policy, poll), remaining));
   }
   // The final answer must match the final status, never a cached earlier one.
-  result.metadata =
-      co_await HiveMindClient::get_op(config, uuid, HiveMindClient::MetadataSource::container);
-  detail::record_session_end(session.client_, uuid, result);
+  result.metadata = co_await detail::get_op(config, uuid, detail::MetadataSource::container);
+  detail::record_session_end(session.client(), uuid, result);
   co_return result;
 }
 
-asio::awaitable<CancelOutcome> SessionHandle::cancel_op(SessionHandle session) {
-  const auto& config = session.client_.config_;
-  const auto& uuid = session.uuid_;
-  if ((co_await HiveMindClient::status_op(config, uuid)).is_terminal()) {
+asio::awaitable<CancelOutcome> detail::cancel_op(SessionHandle session) {
+  const auto& config = detail::ClientAccess::config(session.client());
+  const auto& uuid = session.uuid();
+  if ((co_await detail::status_op(config, uuid)).is_terminal()) {
     co_return CancelOutcome::already_finished;
   }
   co_await detail::kill_session_processes(*config, uuid);
   // The session may have completed just before its processes were ended; keep that.
-  if ((co_await HiveMindClient::status_op(config, uuid)).is_terminal()) {
+  if ((co_await detail::status_op(config, uuid)).is_terminal()) {
     co_return CancelOutcome::already_finished;
   }
-  co_await HiveMindClient::update_status_op(config, uuid, "failed");
+  co_await detail::update_status_op(config, uuid, "failed");
   co_return CancelOutcome::cancelled;
 }
 
 WaitResult SessionHandle::wait_for_completion(const WaitOptions& options,
                                               std::stop_token stop) const {
-  return detail::run_sync(wait_op(*this, options), std::move(stop));
+  return detail::run_sync(detail::wait_op(*this, options), std::move(stop));
 }
 
 std::optional<bool> SessionHandle::is_process_alive() const {
@@ -164,7 +164,7 @@ std::optional<bool> SessionHandle::is_process_alive() const {
 }
 
 CancelOutcome SessionHandle::cancel() const {
-  return detail::run_sync(cancel_op(*this));
+  return detail::run_sync(detail::cancel_op(*this));
 }
 
 }  // namespace hivemind

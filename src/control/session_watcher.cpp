@@ -19,7 +19,8 @@
 
 #include "common/cancellation.hpp"
 #include "common/run_sync.hpp"
-#include "control/client_access.hpp"
+#include "common/typed_cancellation.hpp"
+#include "control/client_operations.hpp"
 #include "control/input_validation.hpp"
 #include "control/session_end.hpp"
 #include "control/session_manager_output.hpp"
@@ -192,12 +193,12 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
     const auto& config = ClientAccess::config(client_);
     if (co_await detail::session_process_alive(*config, session_id) != false)
       co_return std::nullopt;
-    auto status = co_await ClientAccess::status(config, session_id);
+    auto status = co_await detail::status_op(config, session_id);
     if (!status.is_running()) co_return std::nullopt;
     std::string evidence = "status '" + status.text() + "' but no process matching '" +
                            detail::start_process_pattern(session_id) + "'";
     if (options_.mark_dead_as_failed) {
-      co_await ClientAccess::update_status(config, session_id, "failed");
+      co_await detail::update_status_op(config, session_id, "failed");
       evidence += "; recorded as failed";
     }
     co_return WaitResult{WaitOutcome::dead, std::move(status), {}, std::move(evidence)};
@@ -256,7 +257,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
     } else {
       result = WaitResult{ending.verdict, ending.status, {}, {}};
     }
-    result->metadata = co_await ClientAccess::get(ClientAccess::config(client_), ending.session_id);
+    result->metadata = co_await detail::get_op(ClientAccess::config(client_), ending.session_id);
     detail::record_session_end(client_, ending.session_id, *result);
     finish(ending.session_id, *result, nullptr);
     co_return true;
@@ -300,7 +301,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
   // Archiving is housekeeping: a failure is logged and retried after the next ending.
   asio::awaitable<void> clean_up() {
     try {
-      const auto report = co_await ClientAccess::cleanup_finished(client_, *options_.cleanup);
+      const auto report = co_await detail::cleanup_finished_op(client_, *options_.cleanup);
       logger()->info("watcher cleanup: {} finished session(s) handled", report.sessions.size());
     } catch (const std::exception& e) {
       logger()->warn("watcher cleanup failed: {}", e.what());
@@ -345,8 +346,10 @@ SessionWatcher::~SessionWatcher() {
   core_->stop();
 }
 
-asio::awaitable<WaitResult> SessionWatcher::wait_op(std::shared_ptr<Core> core,
-                                                    std::string session_id) {
+namespace {
+
+asio::awaitable<WaitResult> watch_op(std::shared_ptr<SessionWatcher::Core> core,
+                                     std::string session_id) {
   detail::validate_uuid(session_id);
   auto channel = core->add(session_id);
   std::shared_ptr<Outcome> outcome;
@@ -361,8 +364,14 @@ asio::awaitable<WaitResult> SessionWatcher::wait_op(std::shared_ptr<Core> core,
   co_return std::move(outcome->result);
 }
 
+}  // namespace
+
+void SessionWatcher::launch_wait(std::string session_id, Completion<WaitResult> done) const {
+  detail::co_spawn_typed(executor_, watch_op(core_, std::move(session_id)), std::move(done));
+}
+
 WaitResult SessionWatcher::wait(std::string_view session_id, std::stop_token stop) const {
-  return detail::run_sync(wait_op(core_, std::string(session_id)), std::move(stop));
+  return detail::run_sync(watch_op(core_, std::string(session_id)), std::move(stop));
 }
 
 WatcherStats SessionWatcher::stats() const {

@@ -6,7 +6,7 @@
 
 #include "common/cancellation.hpp"
 #include "common/run_sync.hpp"
-#include "control/client_access.hpp"
+#include "control/client_operations.hpp"
 #include "control/session_end.hpp"
 #include "control/session_processes.hpp"
 #include "hivemind/common/error.hpp"
@@ -94,7 +94,7 @@ asio::awaitable<std::unordered_map<std::string, Verdict>> reconcile(
     const HiveMindClient& client, const std::vector<std::string>& session_ids) {
   const auto& options = client.options();
   const auto& config = detail::ClientAccess::config(client);
-  const SessionIndex index = co_await detail::ClientAccess::list(config);
+  const SessionIndex index = co_await detail::list_op(config);
   // Processes after the registry: a session that ended meanwhile shows a final status
   // when confirmed below, rather than being judged dead.
   bool any_running = false;
@@ -118,7 +118,7 @@ asio::awaitable<std::unordered_map<std::string, Verdict>> reconcile(
       verdict.status = summary->status;
     } else if (summary->status.is_running() && live && !live->contains(id)) {
       // Confirmed on its own, as SessionHandle::wait_for_completion does.
-      verdict.status = co_await detail::ClientAccess::status(config, id);
+      verdict.status = co_await detail::status_op(config, id);
       if (verdict.status.is_terminal()) {
         verdict.kind = Verdict::Kind::finished;
       } else if (verdict.status.is_running()) {
@@ -159,7 +159,7 @@ Error still_unreachable(const std::string& container, std::chrono::milliseconds 
 
 }  // namespace
 
-asio::awaitable<RecoveryReport> HiveMindClient::recover_op(HiveMindClient client) {
+asio::awaitable<RecoveryReport> detail::recover_op(HiveMindClient client) {
   auto* journal = client.journal();
   if (journal == nullptr) {
     throw Error(errc::invalid_argument, "recover() needs a journal (ClientOptions::journal_dir)");
@@ -215,13 +215,14 @@ asio::awaitable<RecoveryReport> HiveMindClient::recover_op(HiveMindClient client
   co_return report;
 }
 
-asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
-    HiveMindClient client, std::string session_id, RestartTolerantWaitOptions options) {
+asio::awaitable<WaitResult> detail::wait_through_restarts_op(HiveMindClient client,
+                                                             std::string session_id,
+                                                             RestartTolerantWaitOptions options) {
   const auto session = SessionHandle::from_uuid(client, session_id);
   for (;;) {
     std::exception_ptr interruption;
     try {
-      co_return co_await SessionHandle::wait_op(session, options.wait);
+      co_return co_await detail::wait_op(session, options.wait);
     } catch (const Error& e) {
       if (!container_gone(e) && e.kind() != errc::session_not_found) throw;
       logger()->warn("waiting for session {}: {}; retrying until the container is back", session_id,
@@ -260,11 +261,11 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
       case Verdict::Kind::finished:
         result.outcome = verdict->status == SessionStatus::Kind::completed ? WaitOutcome::completed
                                                                            : WaitOutcome::failed;
-        result.metadata = co_await get_op(client.config_, session_id);
+        result.metadata = co_await detail::get_op(detail::ClientAccess::config(client), session_id);
         break;
       case Verdict::Kind::dead:
         result.outcome = WaitOutcome::dead;
-        result.metadata = co_await get_op(client.config_, session_id);
+        result.metadata = co_await detail::get_op(detail::ClientAccess::config(client), session_id);
         break;
       case Verdict::Kind::lost:
         result.outcome = WaitOutcome::lost;
@@ -284,8 +285,8 @@ asio::awaitable<WaitResult> HiveMindClient::wait_through_restarts_op(
   }
 }
 
-asio::awaitable<CleanupFinishedReport> HiveMindClient::cleanup_finished_op(HiveMindClient client,
-                                                                           CleanupPolicy policy) {
+asio::awaitable<CleanupFinishedReport> detail::cleanup_finished_op(HiveMindClient client,
+                                                                   CleanupPolicy policy) {
   // The finished sessions not archived yet: the journal knows them all (dead ones
   // included); without one, the container's completed and failed sessions are taken
   // and an existing archive directory marks one as done.
@@ -297,7 +298,7 @@ asio::awaitable<CleanupFinishedReport> HiveMindClient::cleanup_finished_op(HiveM
       }
     }
   } else {
-    const SessionIndex index = co_await list_op(client.config_);
+    const SessionIndex index = co_await detail::list_op(detail::ClientAccess::config(client));
     for (const auto& [id, summary] : index.sessions) {
       if (!summary.status.is_terminal()) continue;
       if (!policy.archive_dir.empty() && fs::exists(policy.archive_dir / id)) continue;
@@ -316,7 +317,7 @@ asio::awaitable<CleanupFinishedReport> HiveMindClient::cleanup_finished_op(HiveM
           archived.output_files = session.copy_outputs_to(directory / "outputs").copied.size();
         }
         if (policy.preserve_failed_logs && archived.status != "completed") {
-          const auto lines = co_await SessionHandle::read_log_op(session, policy.log_lines);
+          const auto lines = co_await detail::read_log_op(session, policy.log_lines);
           write_log_file(directory / "session.log", lines);
           archived.log_saved = true;
         }
@@ -329,28 +330,30 @@ asio::awaitable<CleanupFinishedReport> HiveMindClient::cleanup_finished_op(HiveM
       }
     }
     if (archived.status == "dead" && policy.mark_dead_as_failed && archived.error.empty()) {
-      co_await update_status_op(client.config_, archived.session_id, "failed");
+      co_await detail::update_status_op(detail::ClientAccess::config(client), archived.session_id,
+                                        "failed");
     }
     report.sessions.push_back(std::move(archived));
   }
   if (policy.container_cleanup) {
-    report.container = co_await cleanup_op(client.config_, policy.max_age_hours);
+    report.container =
+        co_await detail::cleanup_op(detail::ClientAccess::config(client), policy.max_age_hours);
   }
   co_return report;
 }
 
 RecoveryReport HiveMindClient::recover() const {
-  return detail::run_sync(recover_op(*this));
+  return detail::run_sync(detail::recover_op(*this));
 }
 
 CleanupFinishedReport HiveMindClient::cleanup_finished(const CleanupPolicy& policy) const {
-  return detail::run_sync(cleanup_finished_op(*this, policy));
+  return detail::run_sync(detail::cleanup_finished_op(*this, policy));
 }
 
 WaitResult HiveMindClient::wait_through_restarts(std::string_view session_id,
                                                  const RestartTolerantWaitOptions& options,
                                                  std::stop_token stop) const {
-  return detail::run_sync(wait_through_restarts_op(*this, std::string(session_id), options),
+  return detail::run_sync(detail::wait_through_restarts_op(*this, std::string(session_id), options),
                           std::move(stop));
 }
 

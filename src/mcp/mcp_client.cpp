@@ -6,6 +6,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "common/owned_io_context.hpp"
+#include "common/typed_cancellation.hpp"
 #include "mcp/client_core.hpp"
 
 namespace hivemind {
@@ -14,6 +15,12 @@ namespace asio = boost::asio;
 using nlohmann::json;
 
 namespace mcp_detail {
+namespace {
+
+std::exception_ptr unexpected_payload(const std::string& tool, const std::exception& error) {
+  return std::make_exception_ptr(
+      Error(errc::protocol_error, "tool " + tool + ": unexpected payload: " + error.what()));
+}
 
 asio::awaitable<void> connect(std::shared_ptr<ClientCore> core) {
   co_await core->connect();
@@ -35,6 +42,17 @@ asio::awaitable<std::vector<McpTool>> list_tools(std::shared_ptr<ClientCore> cor
 
 asio::awaitable<McpEvent> receive_event(std::shared_ptr<ClientCore> core) {
   co_return co_await core->receive_event();
+}
+
+template <class Model>
+asio::awaitable<Model> call_tool_as(std::shared_ptr<ClientCore> core, std::string name,
+                                    json arguments, CallOptions options) {
+  const json payload = co_await core->call_tool(name, std::move(arguments), options);
+  try {
+    co_return payload.get<Model>();
+  } catch (const json::exception& error) {
+    std::rethrow_exception(unexpected_payload(name, error));
+  }
 }
 
 asio::awaitable<std::vector<SessionMetricsResult>> query_many(
@@ -76,15 +94,40 @@ asio::awaitable<std::vector<SessionMetricsResult>> query_many(
   throw Error(errc::cancelled, "query_many: cancelled");
 }
 
-const asio::any_io_executor& strand_of(const ClientCore& core) noexcept {
-  return core.strand();
-}
-
-void throw_bad_payload(const std::string& tool, const std::exception& error) {
-  throw Error(errc::protocol_error, "tool " + tool + ": unexpected payload: " + error.what());
-}
-
+}  // namespace
 }  // namespace mcp_detail
+
+std::exception_ptr McpTelemetryClient::bad_payload(const std::string& tool,
+                                                   const std::exception& error) {
+  return mcp_detail::unexpected_payload(tool, error);
+}
+
+void McpTelemetryClient::launch_connect(Completion<void> done) {
+  detail::co_spawn_typed(get_executor(), mcp_detail::connect(core_), std::move(done));
+}
+void McpTelemetryClient::launch_call(std::string method, json params, CallOptions options,
+                                     Completion<json> done) {
+  detail::co_spawn_typed(get_executor(),
+                         mcp_detail::call(core_, std::move(method), std::move(params), options),
+                         std::move(done));
+}
+void McpTelemetryClient::launch_list_tools(bool refresh, Completion<std::vector<McpTool>> done) {
+  detail::co_spawn_typed(get_executor(), mcp_detail::list_tools(core_, refresh), std::move(done));
+}
+void McpTelemetryClient::launch_call_tool(std::string name, json arguments, CallOptions options,
+                                          Completion<json> done) {
+  detail::co_spawn_typed(
+      get_executor(), mcp_detail::call_tool(core_, std::move(name), std::move(arguments), options),
+      std::move(done));
+}
+void McpTelemetryClient::launch_query_many(std::vector<std::string> session_ids,
+                                           Completion<std::vector<SessionMetricsResult>> done) {
+  detail::co_spawn_typed(get_executor(), mcp_detail::query_many(core_, std::move(session_ids)),
+                         std::move(done));
+}
+void McpTelemetryClient::launch_receive_event(Completion<McpEvent> done) {
+  detail::co_spawn_typed(get_executor(), mcp_detail::receive_event(core_), std::move(done));
+}
 
 McpTelemetryClient::McpTelemetryClient(McpOptions options)
     : owned_(std::make_unique<detail::OwnedIoContext>()),
@@ -109,7 +152,7 @@ McpTelemetryClient::~McpTelemetryClient() {
 }
 
 McpTelemetryClient::executor_type McpTelemetryClient::get_executor() const noexcept {
-  return mcp_detail::strand_of(*core_);
+  return core_->strand();
 }
 
 const McpOptions& McpTelemetryClient::options() const noexcept {

@@ -5,7 +5,7 @@
 namespace hivemind::mcp_detail {
 
 RpcEngine::RpcEngine(std::size_t max_line_size, RequestIdGenerator& ids, EventHandler on_event)
-    : framer_(max_line_size), ids_(ids), on_event_(std::move(on_event)) {}
+    : framer_(detail::LineFramer::protocol(max_line_size)), ids_(ids), on_event_(std::move(on_event)) {}
 
 RpcEngine::StartedRequest RpcEngine::start_request(std::string_view method,
                                                    const nlohmann::json& params,

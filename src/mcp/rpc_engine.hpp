@@ -63,7 +63,7 @@ class RpcEngine {
   const std::optional<std::string>& relay_error() const noexcept { return relay_error_; }
 
  private:
-  LineFramer framer_;
+  detail::LineFramer framer_;
   RequestIdGenerator& ids_;
   EventHandler on_event_;
   std::unordered_map<std::string, RpcCompletion> pending_;

@@ -14,7 +14,7 @@ bool looks_like_json_object(std::string_view line) {
 
 TelemetryDecoder::TelemetryDecoder(std::size_t max_line_size, UpdateHandler on_update,
                                    OtherLineHandler on_other_line)
-    : framer_(max_line_size),
+    : framer_(detail::LineFramer::protocol(max_line_size)),
       on_update_(std::move(on_update)),
       on_other_line_(std::move(on_other_line)) {}
 

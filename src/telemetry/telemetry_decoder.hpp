@@ -41,7 +41,7 @@ class TelemetryDecoder {
  private:
   void decode_line(std::string_view line);
 
-  mcp_detail::LineFramer framer_;
+  detail::LineFramer framer_;
   UpdateHandler on_update_;
   OtherLineHandler on_other_line_;
   DecoderCounters counters_;

@@ -1,11 +1,11 @@
 #include "hivemind/telemetry/telemetry_models.hpp"
 
-#include "mcp/json_fields.hpp"
+#include "common/json_fields.hpp"
 
 namespace hivemind {
 
-using mcp_detail::read_field;
-using mcp_detail::read_text;
+using detail::read_field;
+using detail::read_text;
 using nlohmann::json;
 
 namespace {

@@ -3,6 +3,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "common/owned_io_context.hpp"
+#include "common/typed_cancellation.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "telemetry/stream_core.hpp"
 
@@ -11,6 +12,7 @@ namespace hivemind {
 namespace asio = boost::asio;
 
 namespace telemetry_detail {
+namespace {
 
 asio::awaitable<void> start(std::shared_ptr<StreamCore> core) {
   co_await core->start();
@@ -20,7 +22,16 @@ asio::awaitable<TelemetryUpdate> next(std::shared_ptr<StreamCore> core) {
   co_return co_await core->next();
 }
 
+}  // namespace
 }  // namespace telemetry_detail
+
+void TelemetryStream::launch_start(Completion<void> done) {
+  detail::co_spawn_typed(get_executor(), telemetry_detail::start(core_), std::move(done));
+}
+
+void TelemetryStream::launch_next(Completion<TelemetryUpdate> done) {
+  detail::co_spawn_typed(get_executor(), telemetry_detail::next(core_), std::move(done));
+}
 
 TelemetryStream::TelemetryStream(TelemetryOptions options)
     : owned_(std::make_unique<detail::OwnedIoContext>()),

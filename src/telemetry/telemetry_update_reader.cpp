@@ -85,7 +85,7 @@ constexpr Keys<change_count> change_keys{"type",   "from",     "source", "to",
 template <std::size_t N>
 using Slots = std::array<Token, N>;
 
-// --- conversions, as mcp_detail::read_text / read_field do them on the DOM ---
+// --- conversions, as detail::read_text / read_field do them on the DOM ---
 
 // read_text: the first spelling present and not null; a string as is, any other
 // value as its JSON text. Every scanned span is valid JSON, so parsing it again
@@ -142,7 +142,7 @@ bool to_number(const Token& token, Number& out) {
 }
 
 // As nlohmann's get<T>: integers cast; a double out of an integer type's range
-// counts as a wrong type and leaves the default (mcp_detail::converts_safely).
+// counts as a wrong type and leaves the default (detail::converts_safely).
 template <class T>
 void convert(const Number& number, T& out) {
   switch (number.kind) {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "common/line_splitter.hpp"
+#include "common/line_framer.hpp"
 #include "hivemind/common/error.hpp"
 #include "process/output_stream.hpp"
 #include "support/background_operation.hpp"
@@ -39,7 +39,7 @@ using Lines = hivemind::testing::CollectedLines;
 using StreamRun = BackgroundOperation<OutputStreamResult>;
 
 boost::asio::awaitable<OutputStreamResult> stream_lines(OutputStreamRequest request, Lines& lines) {
-  detail::LineSplitter splitter(1u << 20);
+  detail::LineFramer splitter(detail::LineFramer::text(1u << 20));
   const auto add = [&lines](std::string_view line) { lines.add(line); };
   std::function<void(std::string_view)> on_output = [&](std::string_view chunk) {
     splitter.feed(chunk, add);

@@ -21,7 +21,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "hivemind/common/error.hpp"
-#include "hivemind/detail/typed_cancellation.hpp"
+#include "common/typed_cancellation.hpp"
 
 namespace {
 

@@ -18,12 +18,11 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hivemind/common/async_completion.hpp"
 #include "hivemind/control/client_options.hpp"
 #include "hivemind/control/wait_options.hpp"
-#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/journal/cleanup_policy.hpp"
 #include "hivemind/journal/restart_tolerant_wait.hpp"
 #include "hivemind/models/cleanup_report.hpp"
@@ -94,70 +93,120 @@ class HiveMindClient {
   template <class Token>
   auto async_create(std::string task, Priority priority, nlohmann::json metadata,
                     Token&& token) const {
-    return spawn(create_recorded_op(*this, std::move(task), priority, std::move(metadata)),
-                 std::forward<Token>(token));
+    return async_complete<std::string>(
+        std::forward<Token>(token),
+        [self = *this, task = std::move(task), priority,
+         metadata = std::move(metadata)](Completion<std::string> done) mutable {
+          self.launch_create(std::move(task), priority, std::move(metadata), std::move(done));
+        });
   }
   template <class Token>
   auto async_start(std::string session_id, std::vector<std::string> extra_args,
                    Token&& token) const {
-    return spawn(start_op(config_, std::move(session_id), std::move(extra_args)),
-                 std::forward<Token>(token));
+    return async_complete<void>(
+        std::forward<Token>(token),
+        [self = *this, session_id = std::move(session_id),
+         extra_args = std::move(extra_args)](Completion<void> done) mutable {
+          self.launch_start(std::move(session_id), std::move(extra_args), std::move(done));
+        });
   }
   template <class Token>
   auto async_spawn_task(std::string task, Priority priority, nlohmann::json metadata,
                         Token&& token) const {
-    return spawn(spawn_task_op(*this, std::move(task), priority, std::move(metadata)),
-                 std::forward<Token>(token));
+    return async_complete<SessionHandle>(
+        std::forward<Token>(token),
+        [self = *this, task = std::move(task), priority,
+         metadata = std::move(metadata)](Completion<SessionHandle> done) mutable {
+          self.launch_spawn_task(std::move(task), priority, std::move(metadata), std::move(done));
+        });
   }
   template <class Token>
   auto async_status(std::string session_id, Token&& token) const {
-    return spawn(status_op(config_, std::move(session_id)), std::forward<Token>(token));
+    return async_complete<SessionStatus>(
+        std::forward<Token>(token),
+        [self = *this, session_id = std::move(session_id)](Completion<SessionStatus> done) mutable {
+          self.launch_status(std::move(session_id), std::move(done));
+        });
   }
   template <class Token>
   auto async_get(std::string session_id, Token&& token) const {
-    return spawn(get_op(config_, std::move(session_id)), std::forward<Token>(token));
+    return async_complete<SessionMetadata>(
+        std::forward<Token>(token), [self = *this, session_id = std::move(session_id)](
+                                        Completion<SessionMetadata> done) mutable {
+          self.launch_get(std::move(session_id), std::move(done));
+        });
   }
   template <class Token>
   auto async_list(Token&& token) const {
-    return spawn(list_op(config_), std::forward<Token>(token));
+    return async_complete<SessionIndex>(std::forward<Token>(token),
+                                        [self = *this](Completion<SessionIndex> done) mutable {
+                                          self.launch_list(std::move(done));
+                                        });
   }
   template <class Token>
   auto async_output_dir(std::string session_id, Token&& token) const {
-    return spawn(output_dir_op(config_, std::move(session_id)), std::forward<Token>(token));
+    return async_complete<std::string>(
+        std::forward<Token>(token),
+        [self = *this, session_id = std::move(session_id)](Completion<std::string> done) mutable {
+          self.launch_output_dir(std::move(session_id), std::move(done));
+        });
   }
   template <class Token>
   auto async_log_file(std::string session_id, Token&& token) const {
-    return spawn(log_file_op(config_, std::move(session_id)), std::forward<Token>(token));
+    return async_complete<std::string>(
+        std::forward<Token>(token),
+        [self = *this, session_id = std::move(session_id)](Completion<std::string> done) mutable {
+          self.launch_log_file(std::move(session_id), std::move(done));
+        });
   }
   template <class Token>
   auto async_update_status(std::string session_id, std::string status, Token&& token) const {
-    return spawn(update_status_op(config_, std::move(session_id), std::move(status)),
-                 std::forward<Token>(token));
+    return async_complete<void>(
+        std::forward<Token>(token), [self = *this, session_id = std::move(session_id),
+                                     status = std::move(status)](Completion<void> done) mutable {
+          self.launch_update_status(std::move(session_id), std::move(status), std::move(done));
+        });
   }
   template <class Token>
   auto async_cleanup(int max_age_hours, Token&& token) const {
-    return spawn(cleanup_op(config_, max_age_hours), std::forward<Token>(token));
+    return async_complete<CleanupReport>(
+        std::forward<Token>(token),
+        [self = *this, max_age_hours](Completion<CleanupReport> done) mutable {
+          self.launch_cleanup(max_age_hours, std::move(done));
+        });
   }
   template <class Token>
   auto async_init(Token&& token) const {
-    return spawn(init_op(config_), std::forward<Token>(token));
+    return async_complete<void>(
+        std::forward<Token>(token),
+        [self = *this](Completion<void> done) mutable { self.launch_init(std::move(done)); });
   }
   template <class Token>
   auto async_recover(Token&& token) const {
-    return spawn(recover_op(*this), std::forward<Token>(token));
+    return async_complete<RecoveryReport>(std::forward<Token>(token),
+                                          [self = *this](Completion<RecoveryReport> done) mutable {
+                                            self.launch_recover(std::move(done));
+                                          });
   }
   template <class Token>
   auto async_cleanup_finished(CleanupPolicy policy, Token&& token) const {
-    return spawn(cleanup_finished_op(*this, std::move(policy)), std::forward<Token>(token));
+    return async_complete<CleanupFinishedReport>(
+        std::forward<Token>(token),
+        [self = *this, policy = std::move(policy)](Completion<CleanupFinishedReport> done) mutable {
+          self.launch_cleanup_finished(std::move(policy), std::move(done));
+        });
   }
   template <class Token>
   auto async_wait_through_restarts(std::string session_id, RestartTolerantWaitOptions options,
                                    Token&& token) const {
-    return spawn(wait_through_restarts_op(*this, std::move(session_id), std::move(options)),
-                 std::forward<Token>(token));
+    return async_complete<WaitResult>(
+        std::forward<Token>(token),
+        [self = *this, session_id = std::move(session_id),
+         options = std::move(options)](Completion<WaitResult> done) mutable {
+          self.launch_wait_through_restarts(std::move(session_id), std::move(options),
+                                            std::move(done));
+        });
   }
-
-  using Config = std::shared_ptr<const ClientOptions>;
 
  private:
   friend class SessionHandle;
@@ -168,44 +217,29 @@ class HiveMindClient {
   // operations fail validation before touching a container.
   explicit HiveMindClient(EmptyTag);
 
-  // Whether `get` may answer from ClientOptions::metadata_cache.
-  enum class MetadataSource { cache_or_container, container };
-
-  template <class Op, class Token>
-  auto spawn(Op op, Token&& token) const {
-    return detail::co_spawn_typed(executor_, std::move(op), std::forward<Token>(token));
-  }
-
-  static boost::asio::awaitable<std::string> create_op(Config config, std::string task,
-                                                       Priority priority, nlohmann::json metadata);
-  static boost::asio::awaitable<void> start_op(Config config, std::string session_id,
-                                               std::vector<std::string> extra_args);
-  static boost::asio::awaitable<SessionHandle> spawn_task_op(HiveMindClient client,
-                                                             std::string task, Priority priority,
-                                                             nlohmann::json metadata);
-  static boost::asio::awaitable<SessionStatus> status_op(Config config, std::string session_id);
-  static boost::asio::awaitable<SessionMetadata> get_op(
-      Config config, std::string session_id,
-      MetadataSource source = MetadataSource::cache_or_container);
-  static boost::asio::awaitable<SessionIndex> list_op(Config config);
-  static boost::asio::awaitable<std::string> output_dir_op(Config config, std::string session_id);
-  static boost::asio::awaitable<std::string> log_file_op(Config config, std::string session_id);
-  static boost::asio::awaitable<void> update_status_op(Config config, std::string session_id,
-                                                       std::string status);
-  static boost::asio::awaitable<CleanupReport> cleanup_op(Config config, int max_age_hours);
-  static boost::asio::awaitable<void> init_op(Config config);
-  // create, then the journal record (when there is a journal) before the UUID is returned.
-  static boost::asio::awaitable<std::string> create_recorded_op(HiveMindClient client,
-                                                                std::string task, Priority priority,
-                                                                nlohmann::json metadata);
-  static boost::asio::awaitable<RecoveryReport> recover_op(HiveMindClient client);
-  static boost::asio::awaitable<CleanupFinishedReport> cleanup_finished_op(HiveMindClient client,
-                                                                           CleanupPolicy policy);
-  static boost::asio::awaitable<WaitResult> wait_through_restarts_op(
-      HiveMindClient client, std::string session_id, RestartTolerantWaitOptions options);
+  // The asynchronous operations, compiled into the library (async_complete).
+  void launch_create(std::string task, Priority priority, nlohmann::json metadata,
+                     Completion<std::string> done) const;
+  void launch_start(std::string session_id, std::vector<std::string> extra_args,
+                    Completion<void> done) const;
+  void launch_spawn_task(std::string task, Priority priority, nlohmann::json metadata,
+                         Completion<SessionHandle> done) const;
+  void launch_status(std::string session_id, Completion<SessionStatus> done) const;
+  void launch_get(std::string session_id, Completion<SessionMetadata> done) const;
+  void launch_list(Completion<SessionIndex> done) const;
+  void launch_output_dir(std::string session_id, Completion<std::string> done) const;
+  void launch_log_file(std::string session_id, Completion<std::string> done) const;
+  void launch_update_status(std::string session_id, std::string status,
+                            Completion<void> done) const;
+  void launch_cleanup(int max_age_hours, Completion<CleanupReport> done) const;
+  void launch_init(Completion<void> done) const;
+  void launch_recover(Completion<RecoveryReport> done) const;
+  void launch_cleanup_finished(CleanupPolicy policy, Completion<CleanupFinishedReport> done) const;
+  void launch_wait_through_restarts(std::string session_id, RestartTolerantWaitOptions options,
+                                    Completion<WaitResult> done) const;
   void open_journal();
 
-  Config config_;
+  std::shared_ptr<const ClientOptions> config_;
   std::shared_ptr<Runner> runner_;  // null when running on the caller's executor
   executor_type executor_;
   std::shared_ptr<SessionJournal> journal_;  // null without ClientOptions::journal_dir

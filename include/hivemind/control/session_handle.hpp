@@ -89,14 +89,18 @@ class SessionHandle {
   }
   template <class Token>
   auto async_refresh(Token&& token) const {
-    return client_.spawn(
-        HiveMindClient::get_op(client_.config_, uuid_, HiveMindClient::MetadataSource::container),
-        std::forward<Token>(token));
+    return async_complete<SessionMetadata>(
+        std::forward<Token>(token),
+        [self = *this](Completion<SessionMetadata> done) { self.launch_refresh(std::move(done)); });
   }
   // Completes with (std::exception_ptr, WaitResult). Per-operation cancellation works.
   template <class Token>
   auto async_wait_for_completion(WaitOptions options, Token&& token) const {
-    return client_.spawn(wait_op(*this, std::move(options)), std::forward<Token>(token));
+    return async_complete<WaitResult>(
+        std::forward<Token>(token),
+        [self = *this, options = std::move(options)](Completion<WaitResult> done) mutable {
+          self.launch_wait(std::move(options), std::move(done));
+        });
   }
   // Completes with (std::exception_ptr): null once the session has ended and its last line
   // was delivered; cancel it through the token's cancellation slot (it then completes with
@@ -104,30 +108,38 @@ class SessionHandle {
   template <class Token>
   auto async_follow_log(std::function<void(std::string_view line)> on_line,
                         FollowLogOptions options, Token&& token) const {
-    return client_.spawn(follow_log_op(*this, options, std::move(on_line)),
-                         std::forward<Token>(token));
+    return async_complete<void>(
+        std::forward<Token>(token),
+        [self = *this, on_line = std::move(on_line), options](Completion<void> done) mutable {
+          self.launch_follow_log(std::move(on_line), options, std::move(done));
+        });
   }
   template <class Token>
   auto async_read_log(std::size_t last_n_lines, Token&& token) const {
-    return client_.spawn(read_log_op(*this, last_n_lines), std::forward<Token>(token));
+    return async_complete<std::vector<std::string>>(
+        std::forward<Token>(token),
+        [self = *this, last_n_lines](Completion<std::vector<std::string>> done) {
+          self.launch_read_log(last_n_lines, std::move(done));
+        });
   }
   template <class Token>
   auto async_cancel(Token&& token) const {
-    return client_.spawn(cancel_op(*this), std::forward<Token>(token));
+    return async_complete<CancelOutcome>(
+        std::forward<Token>(token),
+        [self = *this](Completion<CancelOutcome> done) { self.launch_cancel(std::move(done)); });
   }
 
  private:
-  friend class HiveMindClient;  // its lifecycle operations wait and read logs
   SessionHandle(HiveMindClient client, std::string session_id)
       : client_(std::move(client)), uuid_(std::move(session_id)) {}
 
-  static boost::asio::awaitable<WaitResult> wait_op(SessionHandle session, WaitOptions options);
-  static boost::asio::awaitable<CancelOutcome> cancel_op(SessionHandle session);
-  static boost::asio::awaitable<std::vector<std::string>> read_log_op(SessionHandle session,
-                                                                      std::size_t last_n_lines);
-  static boost::asio::awaitable<void> follow_log_op(
-      SessionHandle session, FollowLogOptions options,
-      std::function<void(std::string_view line)> on_line);
+  // The asynchronous operations, compiled into the library (async_complete).
+  void launch_refresh(Completion<SessionMetadata> done) const;
+  void launch_wait(WaitOptions options, Completion<WaitResult> done) const;
+  void launch_follow_log(std::function<void(std::string_view line)> on_line,
+                         FollowLogOptions options, Completion<void> done) const;
+  void launch_read_log(std::size_t last_n_lines, Completion<std::vector<std::string>> done) const;
+  void launch_cancel(Completion<CancelOutcome> done) const;
 
   HiveMindClient client_;
   std::string uuid_;

@@ -12,9 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include "hivemind/common/async_completion.hpp"
 #include "hivemind/control/hivemind_client.hpp"
 #include "hivemind/control/wait_options.hpp"
-#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/journal/cleanup_policy.hpp"
 
 namespace hivemind {
@@ -57,8 +57,11 @@ class SessionWatcher {
   // Completes with (std::exception_ptr, WaitResult); per-operation cancellation works.
   template <class Token>
   auto async_wait(std::string session_id, Token&& token) const {
-    return detail::co_spawn_typed(executor_, wait_op(core_, std::move(session_id)),
-                                  std::forward<Token>(token));
+    return async_complete<WaitResult>(
+        std::forward<Token>(token),
+        [this, session_id = std::move(session_id)](Completion<WaitResult> done) mutable {
+          launch_wait(std::move(session_id), std::move(done));
+        });
   }
 
   WatcherStats stats() const;
@@ -66,8 +69,7 @@ class SessionWatcher {
   class Core;
 
  private:
-  static boost::asio::awaitable<WaitResult> wait_op(std::shared_ptr<Core> core,
-                                                    std::string session_id);
+  void launch_wait(std::string session_id, Completion<WaitResult> done) const;
 
   std::shared_ptr<Core> core_;
   HiveMindClient::executor_type executor_;

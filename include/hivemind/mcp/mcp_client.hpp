@@ -22,11 +22,14 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <nlohmann/json.hpp>
 
+#include "hivemind/common/async_completion.hpp"
 #include "hivemind/common/error.hpp"
-#include "hivemind/detail/typed_cancellation.hpp"
 #include "hivemind/mcp/mcp_event.hpp"
 #include "hivemind/mcp/mcp_models.hpp"
 #include "hivemind/mcp/mcp_options.hpp"
@@ -46,31 +49,6 @@ struct OwnedIoContext;
 }
 namespace mcp_detail {
 class ClientCore;
-boost::asio::awaitable<void> connect(std::shared_ptr<ClientCore> core);
-boost::asio::awaitable<nlohmann::json> call(std::shared_ptr<ClientCore> core, std::string method,
-                                            nlohmann::json params, CallOptions options);
-boost::asio::awaitable<nlohmann::json> call_tool(std::shared_ptr<ClientCore> core, std::string name,
-                                                 nlohmann::json arguments, CallOptions options);
-boost::asio::awaitable<std::vector<McpTool>> list_tools(std::shared_ptr<ClientCore> core,
-                                                        bool refresh);
-boost::asio::awaitable<McpEvent> receive_event(std::shared_ptr<ClientCore> core);
-boost::asio::awaitable<std::vector<SessionMetricsResult>> query_many(
-    std::shared_ptr<ClientCore> core, std::vector<std::string> session_ids);
-const boost::asio::any_io_executor& strand_of(const ClientCore& core) noexcept;
-[[noreturn]] void throw_bad_payload(const std::string& tool, const std::exception& error);
-
-// call_tool() with the payload converted to `Model` through its from_json.
-template <class Model>
-boost::asio::awaitable<Model> call_tool_as(std::shared_ptr<ClientCore> core, std::string name,
-                                           nlohmann::json arguments, CallOptions options) {
-  const nlohmann::json payload =
-      co_await call_tool(std::move(core), name, std::move(arguments), options);
-  try {
-    co_return payload.get<Model>();
-  } catch (const nlohmann::json::exception& error) {
-    throw_bad_payload(name, error);
-  }
-}
 }  // namespace mcp_detail
 
 class McpTelemetryClient {
@@ -100,8 +78,8 @@ class McpTelemetryClient {
   void connect();
   template <class Token>
   auto async_connect(Token&& token) {
-    return detail::co_spawn_typed(get_executor(), mcp_detail::connect(core_),
-                                  std::forward<Token>(token));
+    return async_complete<void>(std::forward<Token>(token),
+                                [this](Completion<void> done) { launch_connect(std::move(done)); });
   }
 
   // Final: fails pending operations with errc::cancelled and refuses new ones.
@@ -112,9 +90,11 @@ class McpTelemetryClient {
                       const CallOptions& options = {});
   template <class Token>
   auto async_call(std::string method, nlohmann::json params, CallOptions options, Token&& token) {
-    return detail::co_spawn_typed(
-        get_executor(), mcp_detail::call(core_, std::move(method), std::move(params), options),
-        std::forward<Token>(token));
+    return async_complete<nlohmann::json>(
+        std::forward<Token>(token), [this, method = std::move(method), params = std::move(params),
+                                     options](Completion<nlohmann::json> done) mutable {
+          launch_call(std::move(method), std::move(params), options, std::move(done));
+        });
   }
 
   // `tools/list`, cached after the first success. Once cached, call_tool() fails
@@ -122,8 +102,10 @@ class McpTelemetryClient {
   std::vector<McpTool> list_tools(bool refresh = false);
   template <class Token>
   auto async_list_tools(bool refresh, Token&& token) {
-    return detail::co_spawn_typed(get_executor(), mcp_detail::list_tools(core_, refresh),
-                                  std::forward<Token>(token));
+    return async_complete<std::vector<McpTool>>(
+        std::forward<Token>(token), [this, refresh](Completion<std::vector<McpTool>> done) {
+          launch_list_tools(refresh, std::move(done));
+        });
   }
 
   // `tools/call`; returns the tool's payload (see docs/mcp.md for the unwrapping).
@@ -133,18 +115,39 @@ class McpTelemetryClient {
   template <class Token>
   auto async_call_tool(std::string name, nlohmann::json arguments, CallOptions options,
                        Token&& token) {
-    return detail::co_spawn_typed(
-        get_executor(),
-        mcp_detail::call_tool(core_, std::move(name), std::move(arguments), options),
-        std::forward<Token>(token));
+    return async_complete<nlohmann::json>(
+        std::forward<Token>(token), [this, name = std::move(name), arguments = std::move(arguments),
+                                     options](Completion<nlohmann::json> done) mutable {
+          launch_call_tool(std::move(name), std::move(arguments), options, std::move(done));
+        });
   }
   template <class Model, class Token>
   auto async_call_tool_as(std::string name, nlohmann::json arguments, CallOptions options,
                           Token&& token) {
-    return detail::co_spawn_typed(
-        get_executor(),
-        mcp_detail::call_tool_as<Model>(core_, std::move(name), std::move(arguments), options),
-        std::forward<Token>(token));
+    // The payload is converted in a handler that keeps the caller's executor and
+    // cancellation slot, so the typed call behaves as call_tool does.
+    return async_complete<Model>(
+        std::forward<Token>(token), [this, name = std::move(name), arguments = std::move(arguments),
+                                     options](Completion<Model> done) mutable {
+          namespace asio = boost::asio;
+          auto slot = asio::get_associated_cancellation_slot(done);
+          auto executor = asio::get_associated_executor(done, get_executor());
+          auto convert = [done = std::move(done), name](std::exception_ptr failure,
+                                                        nlohmann::json payload) mutable {
+            Model model{};
+            if (!failure) {
+              try {
+                model = payload.get<Model>();
+              } catch (const nlohmann::json::exception& error) {
+                failure = bad_payload(name, error);
+              }
+            }
+            std::move(done)(std::move(failure), std::move(model));
+          };
+          launch_call_tool(std::move(name), std::move(arguments), options,
+                           asio::bind_cancellation_slot(
+                               slot, asio::bind_executor(executor, std::move(convert))));
+        });
   }
 
   // --- typed helpers: documented session tools (not implemented by the deployed
@@ -183,9 +186,12 @@ class McpTelemetryClient {
   std::vector<SessionMetricsResult> query_many(const std::vector<std::string>& session_ids);
   template <class Token>
   auto async_query_many(std::vector<std::string> session_ids, Token&& token) {
-    return detail::co_spawn_typed(get_executor(),
-                                  mcp_detail::query_many(core_, std::move(session_ids)),
-                                  std::forward<Token>(token));
+    return async_complete<std::vector<SessionMetricsResult>>(
+        std::forward<Token>(token),
+        [this, session_ids = std::move(session_ids)](
+            Completion<std::vector<SessionMetricsResult>> done) mutable {
+          launch_query_many(std::move(session_ids), std::move(done));
+        });
   }
 
   // --- typed helpers: tools of the deployed backend ---
@@ -231,8 +237,9 @@ class McpTelemetryClient {
   McpEvent receive_event();
   template <class Token>
   auto async_receive_event(Token&& token) {
-    return detail::co_spawn_typed(get_executor(), mcp_detail::receive_event(core_),
-                                  std::forward<Token>(token));
+    return async_complete<McpEvent>(std::forward<Token>(token), [this](Completion<McpEvent> done) {
+      launch_receive_event(std::move(done));
+    });
   }
 
   // What the relay answered to `initialize`, once connected with send_initialize.
@@ -241,6 +248,19 @@ class McpTelemetryClient {
   std::size_t pending_requests() const noexcept;
 
  private:
+  // The asynchronous operations, compiled into the library (async_complete).
+  void launch_connect(Completion<void> done);
+  void launch_call(std::string method, nlohmann::json params, CallOptions options,
+                   Completion<nlohmann::json> done);
+  void launch_list_tools(bool refresh, Completion<std::vector<McpTool>> done);
+  void launch_call_tool(std::string name, nlohmann::json arguments, CallOptions options,
+                        Completion<nlohmann::json> done);
+  void launch_query_many(std::vector<std::string> session_ids,
+                         Completion<std::vector<SessionMetricsResult>> done);
+  void launch_receive_event(Completion<McpEvent> done);
+  // protocol_error naming the tool whose payload did not convert to its model.
+  static std::exception_ptr bad_payload(const std::string& tool, const std::exception& error);
+
   static nlohmann::json session_arguments(const std::string& session_id);
   static nlohmann::json swarm_arguments(const std::string& swarm_id);
 

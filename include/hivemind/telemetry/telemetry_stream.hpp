@@ -29,9 +29,8 @@
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
-#include "hivemind/detail/typed_cancellation.hpp"
+#include "hivemind/common/async_completion.hpp"
 #include "hivemind/telemetry/telemetry_models.hpp"
 #include "hivemind/telemetry/telemetry_options.hpp"
 
@@ -63,8 +62,6 @@ struct OwnedIoContext;
 }
 namespace telemetry_detail {
 class StreamCore;
-boost::asio::awaitable<void> start(std::shared_ptr<StreamCore> core);
-boost::asio::awaitable<TelemetryUpdate> next(std::shared_ptr<StreamCore> core);
 }  // namespace telemetry_detail
 
 class TelemetryStream {
@@ -102,8 +99,8 @@ class TelemetryStream {
   void start();
   template <class Token>
   auto async_start(Token&& token) {
-    return detail::co_spawn_typed(get_executor(), telemetry_detail::start(core_),
-                                  std::forward<Token>(token));
+    return async_complete<void>(std::forward<Token>(token),
+                                [this](Completion<void> done) { launch_start(std::move(done)); });
   }
 
   // Final: unsubscribes, closes, and fails waiting next() calls with errc::cancelled.
@@ -115,8 +112,9 @@ class TelemetryStream {
   TelemetryUpdate next();
   template <class Token>
   auto async_next(Token&& token) {
-    return detail::co_spawn_typed(get_executor(), telemetry_detail::next(core_),
-                                  std::forward<Token>(token));
+    return async_complete<TelemetryUpdate>(
+        std::forward<Token>(token),
+        [this](Completion<TelemetryUpdate> done) { launch_next(std::move(done)); });
   }
 
   // Everything queued since the last call, oldest first; never waits.
@@ -125,6 +123,10 @@ class TelemetryStream {
   TelemetryStats stats() const;
 
  private:
+  // The asynchronous operations, compiled into the library (async_complete).
+  void launch_start(Completion<void> done);
+  void launch_next(Completion<TelemetryUpdate> done);
+
   std::unique_ptr<detail::OwnedIoContext> owned_;  // only with the first constructor
   std::shared_ptr<telemetry_detail::StreamCore> core_;
 };
