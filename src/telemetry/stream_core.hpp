@@ -82,6 +82,9 @@ class StreamCore : public std::enable_shared_from_this<StreamCore> {
   void fail(std::exception_ptr failure);
   void deliver(TelemetryUpdate update);
   void on_rpc_event(LiveConnection& live, const McpEvent& event);
+  void count_noise_line();
+  static void log_server_error(const std::string& message);
+  void note_relay_traffic(LiveConnection& live, const McpEvent& event);
   void record_end(const std::exception_ptr& ended, const LiveConnection& live);
 
   McpTelemetryClient* mcp_;  // null: WebSocket
