@@ -16,6 +16,7 @@
 #include "hivemind/journal/recovery_report.hpp"
 #include "hivemind/journal/restart_tolerant_wait.hpp"
 #include "hivemind/journal/session_journal.hpp"
+#include "hivemind/journal/session_lifecycle.hpp"
 #include "hivemind/mcp/connection_pool.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "hivemind/metrics/dashboard.hpp"

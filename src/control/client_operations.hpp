@@ -36,6 +36,8 @@ using ClientConfig = std::shared_ptr<const ClientOptions>;
 // The one door into HiveMindClient's state for the other SDK components.
 struct ClientAccess {
   static const ClientConfig& config(const HiveMindClient& client) { return client.config_; }
+  // Null without ClientOptions::journal_dir.
+  static SessionJournal* journal(const HiveMindClient& client) { return client.journal_.get(); }
 };
 
 // ---- verbs of hive-session-manager.sh ----

@@ -153,7 +153,7 @@ asio::awaitable<void> start_detached(const ClientOptions& options, std::string s
 // Durable before the UUID reaches the caller: a crash right after never loses a session.
 void record_created(const HiveMindClient& client, const std::string& session_id, std::string task,
                     Priority priority, nlohmann::json metadata) {
-  if (auto* journal = client.journal()) {
+  if (auto* journal = detail::ClientAccess::journal(client)) {
     JournalEntry entry;
     entry.session_id = session_id;
     entry.task = std::move(task);
@@ -324,20 +324,6 @@ void HiveMindClient::launch_cleanup(int max_age_hours, Completion<CleanupReport>
 }
 void HiveMindClient::launch_init(Completion<void> done) const {
   spawn_on(*this, detail::init_op(config_), std::move(done));
-}
-void HiveMindClient::launch_recover(Completion<RecoveryReport> done) const {
-  spawn_on(*this, detail::recover_op(*this), std::move(done));
-}
-void HiveMindClient::launch_cleanup_finished(CleanupPolicy policy,
-                                             Completion<CleanupFinishedReport> done) const {
-  spawn_on(*this, detail::cleanup_finished_op(*this, std::move(policy)), std::move(done));
-}
-void HiveMindClient::launch_wait_through_restarts(std::string session_id,
-                                                  RestartTolerantWaitOptions options,
-                                                  Completion<WaitResult> done) const {
-  spawn_on(*this,
-           detail::wait_through_restarts_op(*this, std::move(session_id), std::move(options)),
-           std::move(done));
 }
 
 // ---- synchronous forms ----

@@ -14,6 +14,7 @@
 #include "hivemind/control/session_handle.hpp"
 #include "hivemind/journal/recovery_report.hpp"
 #include "hivemind/journal/session_journal.hpp"
+#include "hivemind/journal/session_lifecycle.hpp"
 
 namespace hivemind {
 namespace {
@@ -71,7 +72,7 @@ void record_session_end(const HiveMindClient& client, const std::string& session
                         const WaitResult& result) {
   const auto end = end_of(result.outcome);
   if (!end) return;
-  if (auto* journal = client.journal()) {
+  if (auto* journal = detail::ClientAccess::journal(client)) {
     journal->record_status(session_id, to_string(result.outcome), result.evidence);
   }
   std::optional<std::chrono::milliseconds> duration;
@@ -160,7 +161,7 @@ Error still_unreachable(const std::string& container, std::chrono::milliseconds 
 }  // namespace
 
 asio::awaitable<RecoveryReport> detail::recover_op(HiveMindClient client) {
-  auto* journal = client.journal();
+  auto* journal = detail::ClientAccess::journal(client);
   if (journal == nullptr) {
     throw Error(errc::invalid_argument, "recover() needs a journal (ClientOptions::journal_dir)");
   }
@@ -269,8 +270,9 @@ asio::awaitable<WaitResult> detail::wait_through_restarts_op(HiveMindClient clie
         break;
       case Verdict::Kind::lost:
         result.outcome = WaitOutcome::lost;
-        if (const auto entry =
-                client.journal() ? client.journal()->find(session_id) : std::nullopt) {
+        if (const auto entry = detail::ClientAccess::journal(client)
+                                   ? detail::ClientAccess::journal(client)->find(session_id)
+                                   : std::nullopt) {
           result.metadata.session_id = session_id;
           result.metadata.task = entry->task;
           result.metadata.priority = entry->priority;
@@ -291,7 +293,7 @@ asio::awaitable<CleanupFinishedReport> detail::cleanup_finished_op(HiveMindClien
   // included); without one, the container's completed and failed sessions are taken
   // and an existing archive directory marks one as done.
   std::vector<ArchivedSession> finished;
-  if (auto* journal = client.journal()) {
+  if (auto* journal = detail::ClientAccess::journal(client)) {
     for (const auto& entry : journal->entries()) {
       if (entry.is_final() && entry.status != "lost" && entry.archive_dir.empty()) {
         finished.push_back({entry.session_id, entry.status, {}, 0, false, {}});
@@ -322,7 +324,7 @@ asio::awaitable<CleanupFinishedReport> detail::cleanup_finished_op(HiveMindClien
           archived.log_saved = true;
         }
         archived.directory = directory;
-        if (auto* journal = client.journal())
+        if (auto* journal = detail::ClientAccess::journal(client))
           journal->record_archive(archived.session_id, directory);
       } catch (const std::exception& e) {
         archived.error = e.what();
@@ -342,19 +344,42 @@ asio::awaitable<CleanupFinishedReport> detail::cleanup_finished_op(HiveMindClien
   co_return report;
 }
 
-RecoveryReport HiveMindClient::recover() const {
-  return detail::run_sync(detail::recover_op(*this));
+SessionJournal* SessionLifecycle::journal() const noexcept {
+  return detail::ClientAccess::journal(client_);
 }
 
-CleanupFinishedReport HiveMindClient::cleanup_finished(const CleanupPolicy& policy) const {
-  return detail::run_sync(detail::cleanup_finished_op(*this, policy));
+RecoveryReport SessionLifecycle::recover() const {
+  return detail::run_sync(detail::recover_op(client_));
 }
 
-WaitResult HiveMindClient::wait_through_restarts(std::string_view session_id,
-                                                 const RestartTolerantWaitOptions& options,
-                                                 std::stop_token stop) const {
-  return detail::run_sync(detail::wait_through_restarts_op(*this, std::string(session_id), options),
-                          std::move(stop));
+CleanupFinishedReport SessionLifecycle::cleanup_finished(const CleanupPolicy& policy) const {
+  return detail::run_sync(detail::cleanup_finished_op(client_, policy));
+}
+
+WaitResult SessionLifecycle::wait_through_restarts(std::string_view session_id,
+                                                   const RestartTolerantWaitOptions& options,
+                                                   std::stop_token stop) const {
+  return detail::run_sync(
+      detail::wait_through_restarts_op(client_, std::string(session_id), options), std::move(stop));
+}
+
+void SessionLifecycle::launch_recover(Completion<RecoveryReport> done) const {
+  detail::co_spawn_typed(client_.get_executor(), detail::recover_op(client_), std::move(done));
+}
+
+void SessionLifecycle::launch_cleanup_finished(CleanupPolicy policy,
+                                               Completion<CleanupFinishedReport> done) const {
+  detail::co_spawn_typed(client_.get_executor(),
+                         detail::cleanup_finished_op(client_, std::move(policy)), std::move(done));
+}
+
+void SessionLifecycle::launch_wait_through_restarts(std::string session_id,
+                                                    RestartTolerantWaitOptions options,
+                                                    Completion<WaitResult> done) const {
+  detail::co_spawn_typed(
+      client_.get_executor(),
+      detail::wait_through_restarts_op(client_, std::move(session_id), std::move(options)),
+      std::move(done));
 }
 
 }  // namespace hivemind

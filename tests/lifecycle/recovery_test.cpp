@@ -7,11 +7,14 @@
 #include <fstream>
 #include <future>
 
+#include <boost/asio/use_future.hpp>
+
 #include "hivemind/common/error.hpp"
 #include "hivemind/control/session_handle.hpp"
 #include "hivemind/control/session_watcher.hpp"
 #include "hivemind/journal/recovery_report.hpp"
 #include "hivemind/journal/session_journal.hpp"
+#include "hivemind/journal/session_lifecycle.hpp"
 #include "hivemind/metrics/lifecycle_metrics.hpp"
 #include "lifecycle/temp_dir.hpp"
 #include "support/capture_error.hpp"
@@ -69,8 +72,9 @@ class Lifecycle : public ::testing::Test {
   WaitResult wait_until_container_returns(const HiveMindClient& client,
                                           const std::string& session_id) const {
     const auto wait_options = quick_restart_wait(60s);
-    auto waiting = std::async(
-        std::launch::async, [&] { return client.wait_through_restarts(session_id, wait_options); });
+    auto waiting = std::async(std::launch::async, [&] {
+      return SessionLifecycle(client).wait_through_restarts(session_id, wait_options);
+    });
     const bool met = eventually([&] { return metrics->snapshot().docker_exec_failures >= 2; });
     container.set_switch("stopped", false);
     EXPECT_TRUE(met);
@@ -145,7 +149,7 @@ TEST_F(Lifecycle, RecoveryAfterAnApplicationCrash) {
   auto restarted_options = options();
   restarted_options.recover_on_start = false;
   HiveMindClient client(restarted_options);
-  const auto report = client.recover();
+  const auto report = SessionLifecycle(client).recover();
   ASSERT_EQ(report.finished.size(), 1u);
   EXPECT_EQ(report.finished[0].session_id, finished);
   EXPECT_EQ(report.finished[0].status, "completed");
@@ -156,7 +160,7 @@ TEST_F(Lifecycle, RecoveryAfterAnApplicationCrash) {
   EXPECT_THAT(report.dead[0].evidence, HasSubstr("no process matching"));
   EXPECT_TRUE(report.lost.empty());
 
-  const auto entries = client.journal()->entries();
+  const auto entries = SessionLifecycle(client).journal()->entries();
   EXPECT_EQ(status_in(entries, finished), "completed");
   EXPECT_EQ(status_in(entries, dead), "dead");
   EXPECT_EQ(status_in(entries, running), "running");
@@ -164,9 +168,9 @@ TEST_F(Lifecycle, RecoveryAfterAnApplicationCrash) {
   // The handed-back handle is ready to wait on.
   report.running[0].cancel();
   EXPECT_EQ(report.running[0].wait_for_completion(quick_wait()).outcome, WaitOutcome::failed);
-  EXPECT_EQ(status_in(client.journal()->entries(), running), "failed");
+  EXPECT_EQ(status_in(SessionLifecycle(client).journal()->entries(), running), "failed");
   // A second recovery finds nothing left to settle.
-  const auto again = client.recover();
+  const auto again = SessionLifecycle(client).recover();
   EXPECT_TRUE(again.running.empty() && again.finished.empty() && again.dead.empty());
 }
 
@@ -178,7 +182,7 @@ TEST_F(Lifecycle, RecoveryAtStartAfterTheContainerWasRecreatedMarksSessionsLost)
   }
   recreate_container();
   HiveMindClient client(options());  // recovers at start
-  const auto entry = client.journal()->find(lost);
+  const auto entry = SessionLifecycle(client).journal()->find(lost);
   ASSERT_TRUE(entry);
   EXPECT_EQ(entry->status, "lost");
   EXPECT_THAT(entry->evidence, HasSubstr("not in the container's session list (0 sessions"));
@@ -196,15 +200,31 @@ TEST_F(Lifecycle, RecoveryAtStartWithTheContainerDownIsLoggedNotThrown) {
   auto quick_options = options();
   quick_options.retry.max_attempts = 1;
   HiveMindClient client(quick_options);
-  EXPECT_EQ(client.journal()->find(id)->status, "created");  // unchanged
+  EXPECT_EQ(SessionLifecycle(client).journal()->find(id)->status, "created");  // unchanged
   EXPECT_GE(metrics->snapshot().docker_exec_failures, 1u);
   container.set_switch("stopped", false);
-  EXPECT_EQ(client.recover().running.size(), 1u);
+  EXPECT_EQ(SessionLifecycle(client).recover().running.size(), 1u);
 }
 
 TEST_F(Lifecycle, RecoverWithoutAJournalIsAnInvalidArgument) {
   HiveMindClient client(container.options());
-  EXPECT_EQ(capture_error([&] { client.recover(); }).kind(), errc::invalid_argument);
+  EXPECT_EQ(capture_error([&] { SessionLifecycle(client).recover(); }).kind(),
+            errc::invalid_argument);
+}
+
+TEST_F(Lifecycle, AsyncRecoverCompletesThroughAFutureWithTheRunningSessions) {
+  std::string id;
+  {
+    HiveMindClient client(options());
+    id = client.spawn_task("still going #sleep=60").uuid();
+  }
+  auto restarted_options = options();
+  restarted_options.recover_on_start = false;
+  const SessionLifecycle lifecycle{HiveMindClient(restarted_options)};
+  auto report = lifecycle.async_recover(boost::asio::use_future).get();
+  ASSERT_EQ(report.running.size(), 1u);
+  EXPECT_EQ(report.running.front().uuid(), id);
+  EXPECT_FALSE(lifecycle.journal()->find(id)->is_final());  // neither dead nor lost
 }
 
 TEST_F(Lifecycle, WaitThroughARestartEndsDeadOnceTheContainerIsBack) {
@@ -217,7 +237,7 @@ TEST_F(Lifecycle, WaitThroughARestartEndsDeadOnceTheContainerIsBack) {
   const auto result = wait_until_container_returns(client, session.uuid());
   EXPECT_EQ(result.outcome, WaitOutcome::dead);
   EXPECT_THAT(result.evidence, HasSubstr("no process matching"));
-  EXPECT_EQ(client.journal()->find(session.uuid())->status, "dead");
+  EXPECT_EQ(SessionLifecycle(client).journal()->find(session.uuid())->status, "dead");
   EXPECT_EQ(metrics->snapshot().sessions_dead, 1u);
 }
 
@@ -230,7 +250,7 @@ TEST_F(Lifecycle, WaitThroughARecreationEndsLost) {
   EXPECT_EQ(result.outcome, WaitOutcome::lost);
   EXPECT_THAT(result.evidence, HasSubstr("not in the container's session list"));
   EXPECT_EQ(result.metadata.task, "recreated away #sleep=60");  // from the journal
-  EXPECT_EQ(client.journal()->find(session.uuid())->status, "lost");
+  EXPECT_EQ(SessionLifecycle(client).journal()->find(session.uuid())->status, "lost");
 }
 
 TEST_F(Lifecycle, WaitThroughRestartsGivesUpAfterItsDeadline) {
@@ -238,7 +258,8 @@ TEST_F(Lifecycle, WaitThroughRestartsGivesUpAfterItsDeadline) {
   const auto session = client.spawn_task("never seen again #sleep=60");
   container.set_switch("stopped", true);
   const auto options = quick_restart_wait(200ms);
-  const auto error = capture_error([&] { client.wait_through_restarts(session.uuid(), options); });
+  const auto error = capture_error(
+      [&] { SessionLifecycle(client).wait_through_restarts(session.uuid(), options); });
   EXPECT_EQ(error.kind(), errc::container_unavailable);
   EXPECT_THAT(error.what(), HasSubstr("still unreachable 200 ms"));
 }
@@ -257,7 +278,7 @@ TEST_F(Lifecycle, CleanupArchivesOutputsAndTheLogsOfFailedAndDeadSessions) {
   CleanupPolicy policy;
   policy.archive_dir = archive.path();
   policy.max_age_hours = 0;
-  const auto report = client.cleanup_finished(policy);
+  const auto report = SessionLifecycle(client).cleanup_finished(policy);
   ASSERT_EQ(report.sessions.size(), 3u);
   for (const auto& s : report.sessions) EXPECT_TRUE(s.error.empty()) << s.error;
   ASSERT_TRUE(report.container);
@@ -275,10 +296,10 @@ TEST_F(Lifecycle, CleanupArchivesOutputsAndTheLogsOfFailedAndDeadSessions) {
   // The dead session was recorded failed so that the container's cleanup can take it.
   EXPECT_EQ(client.status(bad.uuid()), SessionStatus::Kind::failed);
 
-  const auto journal = client.journal()->entries();
+  const auto journal = SessionLifecycle(client).journal()->entries();
   for (const auto& e : journal) EXPECT_FALSE(e.archive_dir.empty()) << e.session_id;
   // Archived sessions are not archived again.
-  EXPECT_TRUE(client.cleanup_finished(policy).sessions.empty());
+  EXPECT_TRUE(SessionLifecycle(client).cleanup_finished(policy).sessions.empty());
 }
 
 TEST_F(Lifecycle, CleanupWithoutAJournalArchivesTheContainersFinishedSessions) {
@@ -288,12 +309,14 @@ TEST_F(Lifecycle, CleanupWithoutAJournalArchivesTheContainersFinishedSessions) {
   CleanupPolicy policy;
   policy.archive_dir = archive.path();
   policy.container_cleanup = false;
-  const auto report = client.cleanup_finished(policy);
+  const auto report = SessionLifecycle(client).cleanup_finished(policy);
   ASSERT_EQ(report.sessions.size(), 1u);
   EXPECT_EQ(report.sessions[0].output_files, 3u);
   EXPECT_FALSE(report.container);
   EXPECT_EQ(container.count_verb("cleanup"), 0u);
-  EXPECT_TRUE(client.cleanup_finished(policy).sessions.empty());  // the archive marks it done
+  EXPECT_TRUE(SessionLifecycle(client)
+                  .cleanup_finished(policy)
+                  .sessions.empty());  // the archive marks it done
 }
 
 TEST_F(Lifecycle, WatcherArchivesSessionsAsTheyEnd) {
@@ -313,7 +336,7 @@ TEST_F(Lifecycle, WatcherArchivesSessionsAsTheyEnd) {
   EXPECT_EQ(watcher.wait(bad.uuid()).outcome, WaitOutcome::dead);
   // The cleanup runs on the watcher's tick after the waits were answered.
   const auto archived = [&](const std::string& id) {
-    const auto entry = client.journal()->find(id);
+    const auto entry = SessionLifecycle(client).journal()->find(id);
     return entry && !entry->archive_dir.empty();
   };
   ASSERT_TRUE(eventually([&] { return archived(good.uuid()) && archived(bad.uuid()); }));

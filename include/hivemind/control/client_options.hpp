@@ -59,7 +59,7 @@ struct ClientOptions {
   // The journal is locked by the client (and its copies and handles) while they live.
   std::filesystem::path journal_dir;
   // With a journal: reconcile it with the container when the client is constructed
-  // (HiveMindClient::recover). A container that cannot be reached then is logged, not thrown.
+  // (SessionLifecycle::recover). A container that cannot be reached then is logged, not thrown.
   bool recover_on_start = true;
   // Receives container exec and session lifecycle events (e.g. a LifecycleMetrics). Null: none.
   std::shared_ptr<MetricsSink> metrics;

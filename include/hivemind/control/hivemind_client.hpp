@@ -23,8 +23,6 @@
 #include "hivemind/common/async_completion.hpp"
 #include "hivemind/control/client_options.hpp"
 #include "hivemind/control/wait_options.hpp"
-#include "hivemind/journal/cleanup_policy.hpp"
-#include "hivemind/journal/restart_tolerant_wait.hpp"
 #include "hivemind/models/cleanup_report.hpp"
 #include "hivemind/models/priority.hpp"
 #include "hivemind/models/session_index.hpp"
@@ -35,7 +33,6 @@ namespace hivemind {
 
 class SessionHandle;
 class SessionJournal;
-struct RecoveryReport;
 namespace detail {
 struct ClientAccess;
 }
@@ -73,22 +70,9 @@ class HiveMindClient {
   CleanupReport cleanup(int max_age_hours = 24) const;
   void init() const;
 
-  // Sessions that outlive the application (docs/lifecycle.md; recover() needs
-  // hivemind/recovery_report.hpp). The journal opened from ClientOptions::journal_dir, null without
-  // one.
-  SessionJournal* journal() const noexcept { return journal_.get(); }
-  // Reconciles the journal's unfinished sessions with the container (invalid_argument
-  // without a journal): finished ones get their final status, running ones come back as
-  // handles, unknown ones are marked lost and running ones without a process dead.
-  RecoveryReport recover() const;
-  // Archives finished sessions per the policy, then runs the container's cleanup.
-  CleanupFinishedReport cleanup_finished(const CleanupPolicy& policy) const;
-  // As SessionHandle::wait_for_completion, but a container that becomes unreachable is
-  // retried with backoff up to a deadline; once back, the session is reconciled (it may
-  // have become dead or lost meanwhile, or still run: then the wait goes on).
-  WaitResult wait_through_restarts(std::string_view session_id,
-                                   const RestartTolerantWaitOptions& options,
-                                   std::stop_token stop = {}) const;
+  // Sessions that outlive the application: with ClientOptions::journal_dir set, the
+  // client journals every session it creates; SessionLifecycle
+  // (hivemind/journal/session_lifecycle.hpp) reads the journal back.
 
   template <class Token>
   auto async_create(std::string task, Priority priority, nlohmann::json metadata,
@@ -181,32 +165,6 @@ class HiveMindClient {
         std::forward<Token>(token),
         [self = *this](Completion<void> done) mutable { self.launch_init(std::move(done)); });
   }
-  template <class Token>
-  auto async_recover(Token&& token) const {
-    return async_complete<RecoveryReport>(std::forward<Token>(token),
-                                          [self = *this](Completion<RecoveryReport> done) mutable {
-                                            self.launch_recover(std::move(done));
-                                          });
-  }
-  template <class Token>
-  auto async_cleanup_finished(CleanupPolicy policy, Token&& token) const {
-    return async_complete<CleanupFinishedReport>(
-        std::forward<Token>(token),
-        [self = *this, policy = std::move(policy)](Completion<CleanupFinishedReport> done) mutable {
-          self.launch_cleanup_finished(std::move(policy), std::move(done));
-        });
-  }
-  template <class Token>
-  auto async_wait_through_restarts(std::string session_id, RestartTolerantWaitOptions options,
-                                   Token&& token) const {
-    return async_complete<WaitResult>(
-        std::forward<Token>(token),
-        [self = *this, session_id = std::move(session_id),
-         options = std::move(options)](Completion<WaitResult> done) mutable {
-          self.launch_wait_through_restarts(std::move(session_id), std::move(options),
-                                            std::move(done));
-        });
-  }
 
  private:
   friend class SessionHandle;
@@ -233,10 +191,6 @@ class HiveMindClient {
                             Completion<void> done) const;
   void launch_cleanup(int max_age_hours, Completion<CleanupReport> done) const;
   void launch_init(Completion<void> done) const;
-  void launch_recover(Completion<RecoveryReport> done) const;
-  void launch_cleanup_finished(CleanupPolicy policy, Completion<CleanupFinishedReport> done) const;
-  void launch_wait_through_restarts(std::string session_id, RestartTolerantWaitOptions options,
-                                    Completion<WaitResult> done) const;
   void open_journal();
 
   std::shared_ptr<const ClientOptions> config_;

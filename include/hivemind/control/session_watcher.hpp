@@ -25,7 +25,7 @@ struct WatcherOptions {
   // have their process. nullopt disables dead-session detection.
   std::optional<std::chrono::milliseconds> liveness_interval = std::chrono::seconds(10);
   bool mark_dead_as_failed = false;  // record `failed` for sessions found dead
-  // After a tick in which watched sessions ended: HiveMindClient::cleanup_finished(policy)
+  // After a tick in which watched sessions ended: SessionLifecycle::cleanup_finished(policy)
   // (archive outputs and failed logs, then the container's cleanup). Its failures are
   // logged and never fail a wait. nullopt: none.
   std::optional<CleanupPolicy> cleanup;

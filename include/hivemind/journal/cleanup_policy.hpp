@@ -1,4 +1,4 @@
-// HiveMindClient::cleanup_finished(): what to keep of finished sessions before the
+// SessionLifecycle::cleanup_finished(): what to keep of finished sessions before the
 // container's cleanup removes them (docs/lifecycle.md).
 #pragma once
 

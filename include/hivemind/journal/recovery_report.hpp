@@ -1,4 +1,4 @@
-// What HiveMindClient::recover() returns (docs/lifecycle.md).
+// What SessionLifecycle::recover() returns (docs/lifecycle.md).
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// HiveMindClient::wait_through_restarts(): a wait that outlasts container restarts.
+// SessionLifecycle::wait_through_restarts(): a wait that outlasts container restarts.
 #pragma once
 
 #include <chrono>
