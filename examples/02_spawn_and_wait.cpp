@@ -1,8 +1,8 @@
-// Spawns a task in the hive-mind container, follows it to its end, and prints what it
-// produced. Configured from the environment (HIVEMIND_DOCKER, HIVEMIND_CONTAINER,
-// HIVEMIND_HOST_EXT_DIR, ...); scripts/demo.sh runs it against the bundled mock container.
+// Tutorial 2: spawn and wait. Spawns a task (create + a detached start), then waits for
+// its end with exponential backoff, printing each status change. A session whose status
+// still says running but whose process is gone ends as `dead`, not as a hang.
 //
-//   spawn_and_wait "Build a Rust CLI tool for parsing log files"
+//   02_spawn_and_wait ["Build a Rust CLI tool for parsing log files"]
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -35,13 +35,6 @@ int main(int argc, char** argv) {
     if (result.outcome != hivemind::WaitOutcome::completed) {
       std::cout << "  " << result.evidence << "\n  log: " << result.metadata.log_file << "\n";
       return 1;
-    }
-    const auto outputs = session.outputs();
-    const auto files = outputs.list();
-    std::cout << "generated " << files.size() << " output files in " << outputs.directory().string()
-              << "\n";
-    for (const auto& file : files) {
-      std::cout << "  - " << file.relative_path.string() << " (" << file.size << " bytes)\n";
     }
     return 0;
   } catch (const hivemind::Error& e) {

@@ -1,6 +1,7 @@
-// The integration guide's "Complete Integration Example" in C++20 coroutines: spawn a
-// task with metadata, query its metrics over MCP in parallel, wait for the end, then list
-// the outputs (or print the log when it did not complete).
+// Tutorial 4: asynchronous calls and coroutines. The integration guide's "Complete
+// Integration Example" in C++20 coroutines: spawn a task with metadata, query its metrics
+// over MCP in parallel, wait for the end, then list the outputs (or print the log when it
+// did not complete). Every verb's async_ form takes any Asio completion token.
 //
 // Configured from the environment (HIVEMIND_CONTAINER, HIVEMIND_DOCKER, HIVEMIND_HOST_EXT_DIR,
 // HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT, HIVEMIND_MCP_TOKEN, ...). The program's coroutines

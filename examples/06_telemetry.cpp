@@ -1,10 +1,11 @@
-// spring_stream: the reference for visualiser authors. Connects to port 3002,
+// Tutorial 6: live telemetry, and the reference for visualiser authors. Connects to port 3002,
 // subscribes for one session (or polls the deployed relay, whichever the server
 // is), and keeps an in-memory spring-system model (positions, velocities, edges)
 // up to date from a render loop that pulls with drain(). Prints a compact summary
 // each second.
 //
-//   spring_stream [--host H] [--port P] [--session ID] [--token T] [--seconds N]
+//   06_telemetry [--host H] [--port P] [--session ID] [--token T] [--seconds N]
+//   (defaults from HIVEMIND_WS_URL and HIVEMIND_MCP_TOKEN, else ws://localhost:3002/)
 //
 // Try it without the container: hivemind_mock_telemetry --port 3002 (or --relay).
 #include <chrono>
@@ -136,8 +137,14 @@ class SpringSystem {
 }  // namespace
 
 int main(int argc, char** argv) {
-  hivemind::TelemetryOptions options;  // ws://localhost:3002/, auto mode
-  int seconds = 0;                     // 0: until interrupted
+  int seconds = 0;  // 0: until interrupted
+  hivemind::TelemetryOptions options;
+  try {
+    options = hivemind::TelemetryOptions::from_environment();  // auto mode
+  } catch (const hivemind::Error& error) {
+    std::cerr << "06_telemetry: " << error.what() << '\n';
+    return 2;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
     const char* value = argv[i + 1];
@@ -152,7 +159,7 @@ int main(int argc, char** argv) {
     } else if (flag == "--seconds") {
       seconds = std::atoi(value);
     } else {
-      std::cerr << "usage: spring_stream [--host H] [--port P] [--session ID] [--token T] "
+      std::cerr << "usage: 06_telemetry [--host H] [--port P] [--session ID] [--token T] "
                    "[--seconds N]\n";
       return 2;
     }
@@ -180,7 +187,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(33ms);  // ~30 frames per second
     }
   } catch (const hivemind::Error& error) {
-    std::cerr << "spring_stream: " << error.what() << '\n';
+    std::cerr << "06_telemetry: " << error.what() << '\n';
     return 1;
   }
   return 0;

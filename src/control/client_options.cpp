@@ -1,53 +1,11 @@
 #include "hivemind/control/client_options.hpp"
 
-#include <cmath>
-#include <cstdlib>
-#include <string>
-
-#include "hivemind/common/error.hpp"
-#include "hivemind/mcp/mcp_options.hpp"
+#include "common/environment.hpp"
 
 namespace hivemind {
-namespace {
-
-std::chrono::milliseconds parse_seconds(const char* variable, const std::string& text) {
-  std::size_t consumed = 0;
-  double seconds = 0;
-  try {
-    seconds = std::stod(text, &consumed);
-  } catch (const std::exception&) {
-    consumed = 0;
-  }
-  if (consumed != text.size() || !std::isfinite(seconds) || seconds <= 0 || seconds > 86400 * 7) {
-    throw Error(errc::invalid_argument, std::string(variable) + "='" + text +
-                                            "' is not a number of seconds between 0 and 604800");
-  }
-  return std::chrono::milliseconds{static_cast<std::int64_t>(std::ceil(seconds * 1000))};
-}
-
-std::uint16_t parse_port(const char* variable, const std::string& text) {
-  const bool digits_only = !text.empty() && text.size() <= 5 &&
-                           text.find_first_not_of("0123456789") == std::string::npos;
-  const int port = digits_only ? std::stoi(text) : 0;
-  if (port < 1 || port > 65535) {
-    throw Error(errc::invalid_argument,
-                std::string(variable) + "='" + text + "' is not a TCP port between 1 and 65535");
-  }
-  return static_cast<std::uint16_t>(port);
-}
-
-const char* non_empty_env(const char* variable) {
-  const char* value = std::getenv(variable);
-  return value && *value ? value : nullptr;
-}
-
-void override_from(const char* variable, std::string& field) {
-  if (const char* value = non_empty_env(variable)) field = value;
-}
-
-}  // namespace
 
 ClientOptions ClientOptions::from_environment() {
+  using namespace detail;
   ClientOptions options;
   override_from("HIVEMIND_DOCKER", options.cli);
   override_from("HIVEMIND_CONTAINER", options.container);
@@ -55,19 +13,6 @@ ClientOptions ClientOptions::from_environment() {
   if (const char* dir = non_empty_env("HIVEMIND_HOST_EXT_DIR")) options.host_ext_dir = dir;
   if (const char* timeout = non_empty_env("HIVEMIND_TIMEOUT")) {
     options.call_timeout = parse_seconds("HIVEMIND_TIMEOUT", timeout);
-  }
-  return options;
-}
-
-McpOptions McpOptions::from_environment() {
-  McpOptions options;
-  override_from("HIVEMIND_MCP_HOST", options.host);
-  override_from("HIVEMIND_MCP_TOKEN", options.token);
-  if (const char* port = non_empty_env("HIVEMIND_MCP_PORT")) {
-    options.port = parse_port("HIVEMIND_MCP_PORT", port);
-  }
-  if (const char* timeout = non_empty_env("HIVEMIND_TIMEOUT")) {
-    options.request_deadline = parse_seconds("HIVEMIND_TIMEOUT", timeout);
   }
   return options;
 }

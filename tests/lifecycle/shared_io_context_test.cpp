@@ -1,5 +1,5 @@
 // HiveMindClient and McpTelemetryClient on one io_context run by one thread, as
-// examples/complete_integration uses them. Launching a container call used to tell that
+// examples/04_async_coroutines uses them. Launching a container call used to tell that
 // io_context about the fork, which stopped Asio's resolver thread: an MCP connect
 // resolving at that moment never completed, and run() never returned.
 #include <gtest/gtest.h>

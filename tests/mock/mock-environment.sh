@@ -6,8 +6,13 @@
 
 mock_environment_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mock_relay_pid=
+mock_telemetry_pid=
 
 stop_mock_environment() {
+  if [[ -n $mock_telemetry_pid ]]; then
+    kill "$mock_telemetry_pid" 2>/dev/null || true
+    wait "$mock_telemetry_pid" 2>/dev/null || true
+  fi
   if [[ -n $mock_relay_pid ]]; then
     kill "$mock_relay_pid" 2>/dev/null || true
     wait "$mock_relay_pid" 2>/dev/null || true
@@ -42,4 +47,20 @@ start_mock_environment() {
   export HIVEMIND_MCP_HOST=127.0.0.1
   HIVEMIND_MCP_PORT=$(head -n1 "$MOCK_ROOT/relay.port")
   export HIVEMIND_MCP_PORT
+}
+
+# start_mock_telemetry BINARY (after start_mock_environment): the port-3002 telemetry mock
+# on an ephemeral port, and HIVEMIND_WS_URL pointing at it.
+start_mock_telemetry() {
+  local binary=$1 attempt line=
+  "$binary" --port 0 >"$MOCK_ROOT/telemetry.out" 2>"$MOCK_ROOT/telemetry.log" &
+  mock_telemetry_pid=$!
+  for attempt in $(seq 100); do
+    line=$(grep -o 'ws://127.0.0.1:[0-9]*/' "$MOCK_ROOT/telemetry.out" 2>/dev/null || true)
+    [[ -n $line ]] && break
+    kill -0 "$mock_telemetry_pid" 2>/dev/null || { cat "$MOCK_ROOT/telemetry.log" >&2; return 1; }
+    sleep 0.1
+  done
+  [[ -n $line ]] || { echo "mock telemetry server did not start" >&2; return 1; }
+  export HIVEMIND_WS_URL=$line
 }

@@ -6,6 +6,7 @@
 #include "hivemind/common/error.hpp"
 #include "hivemind/control/client_options.hpp"
 #include "hivemind/mcp/mcp_options.hpp"
+#include "hivemind/telemetry/telemetry_options.hpp"
 
 using namespace hivemind;
 using namespace std::chrono_literals;
@@ -109,5 +110,56 @@ TEST(McpOptions, MalformedPortIsNamed) {
       EXPECT_EQ(e.kind(), errc::invalid_argument);
       EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string("HIVEMIND_MCP_PORT='") + bad));
     }
+  }
+}
+
+TEST(TelemetryOptions, SetUrlTakesHostPortAndPath) {
+  TelemetryOptions options;
+  options.set_url("ws://telemetry.internal:13002/stream");
+  EXPECT_EQ(options.host, "telemetry.internal");
+  EXPECT_EQ(options.port, 13002);
+  EXPECT_EQ(options.path, "/stream");
+  options.set_url("ws://other");  // no port: the port stays, the path is the root
+  EXPECT_EQ(options.host, "other");
+  EXPECT_EQ(options.port, 13002);
+  EXPECT_EQ(options.path, "/");
+}
+
+TEST(TelemetryOptions, AMalformedUrlIsNamedAndChangesNothing) {
+  for (const char* bad : {"http://h:3002", "wss://h:3002", "ws://:3002", "ws:///", "ws://h:0",
+                          "ws://h:65536", "ws://h:30O2", "ws://h:"}) {
+    TelemetryOptions options;
+    try {
+      options.set_url(bad);
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), errc::invalid_argument);
+      EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string("WebSocket URL '") + bad + "'"));
+    }
+    EXPECT_EQ(options.host, "localhost") << bad;
+    EXPECT_EQ(options.port, 3002) << bad;
+    EXPECT_EQ(options.path, "/") << bad;
+  }
+}
+
+TEST(TelemetryOptions, EnvironmentOverridesDefaults) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_WS_URL", "ws://127.0.0.1:43002");
+  env.set("HIVEMIND_MCP_TOKEN", "s3cret");
+  const auto options = TelemetryOptions::from_environment();
+  EXPECT_EQ(options.host, "127.0.0.1");
+  EXPECT_EQ(options.port, 43002);
+  EXPECT_EQ(options.token, "s3cret");
+}
+
+TEST(TelemetryOptions, AMalformedEnvironmentUrlNamesTheVariable) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_WS_URL", "localhost:3002");
+  try {
+    (void)TelemetryOptions::from_environment();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), errc::invalid_argument);
+    EXPECT_THAT(e.what(), ::testing::StartsWith("HIVEMIND_WS_URL: WebSocket URL 'localhost:3002'"));
   }
 }

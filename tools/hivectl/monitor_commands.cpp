@@ -226,32 +226,6 @@ void add_top(CLI::App& app, Context& context) {
   });
 }
 
-// "ws://HOST[:PORT][/PATH]" into the stream's host, port and path.
-void apply_ws_url(const std::string& url, hivemind::TelemetryOptions& options) {
-  const auto refuse = [&](const std::string& why) {
-    return hivemind::Error(
-        hivemind::errc::invalid_argument,
-        "WebSocket URL '" + url + "' " + why + " (expected ws://HOST[:PORT][/PATH])");
-  };
-  constexpr std::string_view scheme = "ws://";
-  if (!url.starts_with(scheme)) throw refuse("does not start with ws://");
-  const auto rest = url.substr(scheme.size());
-  const auto path_at = rest.find('/');
-  const auto authority = rest.substr(0, path_at);
-  options.path = path_at == std::string::npos ? "/" : rest.substr(path_at);
-  const auto colon = authority.rfind(':');
-  options.host = authority.substr(0, colon);
-  if (options.host.empty()) throw refuse("has no host");
-  if (colon == std::string::npos) return;
-  const auto port_text = authority.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos || std::stoi(port_text) < 1 ||
-      std::stoi(port_text) > 65535) {
-    throw refuse("has no valid port");
-  }
-  options.port = static_cast<std::uint16_t>(std::stoi(port_text));
-}
-
 hivemind::TelemetryMode parse_mode(const std::string& text) {
   if (text == "subscribe") return hivemind::TelemetryMode::subscribe;
   if (text == "poll") return hivemind::TelemetryMode::poll;
@@ -309,8 +283,7 @@ std::unique_ptr<hivemind::TelemetryStream> open_stream(Context& context, bool vi
     options.mode = hivemind::TelemetryMode::poll;
     return std::make_unique<hivemind::TelemetryStream>(context.mcp(), std::move(options));
   }
-  apply_ws_url(ws_url ? *ws_url : from_environment("HIVEMIND_WS_URL").value_or(kDefaultWsUrl),
-               options);
+  options.set_url(ws_url ? *ws_url : from_environment("HIVEMIND_WS_URL").value_or(kDefaultWsUrl));
   options.token = from_environment("HIVEMIND_MCP_TOKEN").value_or("");
   // Nothing listening is reported within about a second rather than after the default
   // six attempts (~6 s); a watch that was connected reconnects after routine closes.

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "hivemind/common/retry_policy.hpp"
 #include "hivemind/telemetry/telemetry_models.hpp"
@@ -81,6 +82,14 @@ struct TelemetryOptions {
   // A longer line or WebSocket message fails the connection (and reconnects).
   std::size_t max_line_size = std::size_t{16} * 1024 * 1024;
   std::size_t max_message_size = std::size_t{16} * 1024 * 1024;
+
+  // Sets host, port (unchanged when the URL has none) and path from ws://HOST[:PORT][/PATH];
+  // anything else throws invalid_argument naming the URL and changes nothing.
+  void set_url(std::string_view url);
+  // Defaults overridden by the environment: HIVEMIND_WS_URL (as set_url) and
+  // HIVEMIND_MCP_TOKEN (the relay's token serves both ports). A malformed value throws
+  // invalid_argument naming the variable.
+  static TelemetryOptions from_environment();
 };
 
 }  // namespace hivemind

@@ -1,4 +1,4 @@
-// The port-3002 mock as a standalone server, for demos (examples/spring_stream)
+// The port-3002 mock as a standalone server, for demos (examples/06_telemetry)
 // and manual runs:
 //   hivemind_mock_telemetry [--port N] [--relay] [--agents N] [--rate HZ]
 //                           [--sessions a,b,c] [--token T] [--chunk N] [--noise]

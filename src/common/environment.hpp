@@ -1,0 +1,20 @@
+// Reading options from HIVEMIND_* environment variables: the one parser of each format,
+// shared by ClientOptions, McpOptions and TelemetryOptions (docs/configuration.md).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace hivemind::detail {
+
+// The variable's value, or null when it is unset or empty (empty variables are ignored).
+const char* non_empty_env(const char* variable);
+// Replaces `field` with the variable's value when it has one.
+void override_from(const char* variable, std::string& field);
+// Seconds, possibly fractional, in (0, 604800]; otherwise invalid_argument naming both.
+std::chrono::milliseconds parse_seconds(const char* variable, const std::string& text);
+// A TCP port, 1-65535, digits only; otherwise invalid_argument naming both.
+std::uint16_t parse_port(const char* variable, const std::string& text);
+
+}  // namespace hivemind::detail
