@@ -12,6 +12,7 @@ packages=(
   libcli11-dev
   libclang-rt-14-dev clang-tidy
   doxygen
+  docker.io debootstrap
 )
 
 missing=()
@@ -28,4 +29,12 @@ echo "setup: installing ${missing[*]}" >&2
 sudo_cmd=()
 if ((EUID != 0)); then sudo_cmd=(sudo); fi
 "${sudo_cmd[@]}" apt-get update -q
+# docker.io's package scripts would start the machine's own dockerd; the real-engine tests
+# start a private one (tests/engine/engine.sh), so no service is started during the install.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo_cmd[@]}" tee "$policy" >/dev/null
+  "${sudo_cmd[@]}" chmod +x "$policy"
+  trap '"${sudo_cmd[@]}" rm -f "$policy"' EXIT
+fi
 DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# hivectl (the SDK's CLI transport: `docker exec` through the real docker CLI) against a
+# real dockerd running a real container of the test image (tests/engine/image.sh):
+# lifecycle, outputs through the bind mount, a failing task seen dead, cancel with no
+# process left behind, cleanup, and the engine's own errors (stopped container, unknown
+# container, daemon down). Starts the private engine (tests/engine/engine.sh) unless
+# DOCKER_HOST already answers, and stops only what it started.
+#   tests/engine/real_engine_test.sh HIVECTL      prints `N passed, M failed`
+# Exit 77 (skipped, with the reason) when no engine can run here.
+set -uo pipefail
+hivectl=$1
+here=$(cd "$(dirname "$0")" && pwd)
+container=hivemind-real-$$
+ext=$(mktemp -d -t hivemind-ext-XXXXXX)
+started_engine=0
+passed=0 failed=0
+
+cleanup() {
+  docker rm -f "$container" >/dev/null 2>&1 || true
+  rm -rf "$ext" 2>/dev/null || docker run --rm -v "$ext:/x" hivemind-test:bookworm rm -rf /x/* 2>/dev/null
+  rm -rf "$ext"
+  if ((started_engine)); then "$here/engine.sh" down; fi
+}
+trap cleanup EXIT
+
+if [[ -z ${DOCKER_HOST:-} ]] || ! docker version >/dev/null 2>&1; then
+  if ! command -v dockerd >/dev/null; then
+    echo "real_engine_test: SKIPPED: dockerd is not installed (scripts/setup.sh installs docker.io)"
+    exit 77
+  fi
+  eval "$("$here/engine.sh" up)" || {
+    echo "real_engine_test: SKIPPED: dockerd does not start here (tests/engine/engine.sh up failed)"
+    exit 77
+  }
+  started_engine=1
+fi
+"$here/image.sh" || {
+  echo "real_engine_test: SKIPPED: the test image did not build (debootstrap needs the Debian archive)"
+  exit 77
+}
+docker run -d --init --name "$container" --network none -v "$ext:/workspace/ext" \
+  hivemind-test:bookworm >/dev/null || { echo "real_engine_test: docker run failed" >&2; exit 1; }
+
+export HIVEMIND_DOCKER=docker HIVEMIND_CONTAINER=$container HIVEMIND_HOST_EXT_DIR=$ext
+export HIVEMIND_TIMEOUT=30
+
+check() { # check NAME EXPECTED_EXIT COMMAND...: runs it, compares the exit code
+  local name=$1 expected=$2
+  shift 2
+  local output status
+  output=$("$@" 2>&1)
+  status=$?
+  if ((status == expected)); then
+    passed=$((passed + 1))
+    echo "ok   $name"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $status, expected $expected; output:"
+    printf '%s\n' "$output" | tail -n 15 | sed 's/^/     /'
+  fi
+  last_output=$output
+}
+expect_in() { # expect_in NAME PATTERN: the last command's output matches PATTERN
+  if grep -Eq -- "$2" <<<"$last_output"; then
+    passed=$((passed + 1))
+    echo "ok   $1"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $1: no line matches '$2' in:"
+    printf '%s\n' "$last_output" | tail -n 15 | sed 's/^/     /'
+  fi
+}
+agents_left() { # the fake agents still running in the container
+  docker exec "$container" pgrep -c -f 'claude-flow hive-mind' 2>/dev/null || true
+}
+
+check "the session manager's init" 0 docker exec "$container" /app/scripts/hive-session-manager.sh init
+check "spawn --follow completes" 0 "$hivectl" spawn "real engine #sleep=1 #files=3" --follow
+expect_in "the log went through" "step"
+uuid=$("$hivectl" list --json | jq -r ".sessions[0].session_id")
+check "status of the finished session" 0 "$hivectl" status "$uuid"
+expect_in "status says completed" "completed"
+check "outputs through the bind mount" 0 "$hivectl" outputs "$uuid" --json
+expect_in "three output files" '"path"'
+owner=$(stat -c %u "$ext/hive-sessions/$uuid" 2>/dev/null || echo '?')
+echo "note output directory owner uid on the host: $owner"
+
+check "a failing task is seen dead" 4 "$hivectl" spawn "fails #sleep=0.5 #exit=3" --follow
+
+check "spawn a long task" 0 "$hivectl" spawn "long #sleep=120" --json
+long=$(jq -r '.session_id' <<<"$last_output")
+check "cancel it" 0 "$hivectl" cancel "$long"
+check "wait reports it failed" 3 "$hivectl" wait "$long"
+left=$(agents_left)
+if [[ $left == 0 ]]; then
+  passed=$((passed + 1)); echo "ok   no agent left in the container after cancel"
+else
+  failed=$((failed + 1)); echo "FAIL $left agent processes left in the container after cancel"
+fi
+check "cleanup" 0 "$hivectl" cleanup --max-age 0
+
+HIVEMIND_CONTAINER=no-such-container-$$ check "unknown container is a connection error" 7 \
+  "$hivectl" list
+expect_in "the daemon's words" "No such container"
+docker stop -t 1 "$container" >/dev/null
+check "stopped container is a connection error" 7 "$hivectl" list
+expect_in "the daemon's words" "is not running"
+docker start "$container" >/dev/null
+DOCKER_HOST=unix:///nonexistent/docker.sock check "daemon down is a connection error" 7 \
+  "$hivectl" list
+expect_in "the CLI's words" "Cannot connect to the Docker daemon"
+
+echo "$passed passed, $failed failed"
+((failed == 0))
