@@ -9,37 +9,14 @@
 # Exit 77 (skipped, with the reason) when no engine can run here.
 set -uo pipefail
 hivectl=$1
-here=$(cd "$(dirname "$0")" && pwd)
-container=hivemind-real-$$
-ext=$(mktemp -d -t hivemind-ext-XXXXXX)
-started_engine=0
+# shellcheck source=real-container.sh
+source "$(dirname "$0")/real-container.sh"
 passed=0 failed=0
-
-cleanup() {
-  docker rm -f "$container" >/dev/null 2>&1 || true
-  rm -rf "$ext" 2>/dev/null || docker run --rm -v "$ext:/x" hivemind-test:bookworm rm -rf /x/* 2>/dev/null
-  rm -rf "$ext"
-  if ((started_engine)); then "$here/engine.sh" down; fi
-}
-trap cleanup EXIT
-
-if [[ -z ${DOCKER_HOST:-} ]] || ! docker version >/dev/null 2>&1; then
-  if ! command -v dockerd >/dev/null; then
-    echo "real_engine_test: SKIPPED: dockerd is not installed (scripts/setup.sh installs docker.io)"
-    exit 77
-  fi
-  eval "$("$here/engine.sh" up)" || {
-    echo "real_engine_test: SKIPPED: dockerd does not start here (tests/engine/engine.sh up failed)"
-    exit 77
-  }
-  started_engine=1
-fi
-"$here/image.sh" || {
-  echo "real_engine_test: SKIPPED: the test image did not build (debootstrap needs the Debian archive)"
-  exit 77
-}
-docker run -d --init --name "$container" --network none -v "$ext:/workspace/ext" \
-  hivemind-test:bookworm >/dev/null || { echo "real_engine_test: docker run failed" >&2; exit 1; }
+start_real_container
+status=$?
+if ((status == 77)); then exit 77; fi
+((status == 0)) || exit 1
+container=$REAL_CONTAINER ext=$REAL_EXT_DIR
 
 export HIVEMIND_DOCKER=docker HIVEMIND_CONTAINER=$container HIVEMIND_HOST_EXT_DIR=$ext
 export HIVEMIND_TIMEOUT=30
@@ -74,7 +51,6 @@ agents_left() { # the fake agents still running in the container
   docker exec "$container" pgrep -c -f 'claude-flow hive-mind' 2>/dev/null || true
 }
 
-check "the session manager's init" 0 docker exec "$container" /app/scripts/hive-session-manager.sh init
 check "spawn --follow completes" 0 "$hivectl" spawn "real engine #sleep=1 #files=3" --follow
 expect_in "the log went through" "step"
 uuid=$("$hivectl" list --json | jq -r ".sessions[0].session_id")
