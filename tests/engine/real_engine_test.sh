@@ -21,31 +21,27 @@ container=$REAL_CONTAINER ext=$REAL_EXT_DIR
 export HIVEMIND_DOCKER=docker HIVEMIND_CONTAINER=$container HIVEMIND_HOST_EXT_DIR=$ext
 export HIVEMIND_TIMEOUT=30
 
-check() { # check NAME EXPECTED_EXIT COMMAND...: runs it, compares the exit code
-  local name=$1 expected=$2
-  shift 2
-  local output status
-  output=$("$@" 2>&1)
-  status=$?
-  if ((status == expected)); then
-    passed=$((passed + 1))
-    echo "ok   $name"
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $status, expected $expected; output:"
-    printf '%s\n' "$output" | tail -n 15 | sed 's/^/     /'
-  fi
-  last_output=$output
-}
-expect_in() { # expect_in NAME PATTERN: the last command's output matches PATTERN
-  if grep -Eq -- "$2" <<<"$last_output"; then
+verdict() { # verdict NAME TRUE|FALSE WHY TEXT: counts and prints one check
+  if [[ $2 == true ]]; then
     passed=$((passed + 1))
     echo "ok   $1"
   else
     failed=$((failed + 1))
-    echo "FAIL $1: no line matches '$2' in:"
-    printf '%s\n' "$last_output" | tail -n 15 | sed 's/^/     /'
+    echo "FAIL $1: $3"
+    printf '%s\n' "$4" | tail -n 15 | sed 's/^/     /'
   fi
+}
+check() { # check NAME EXPECTED_EXIT COMMAND...: runs it, compares the exit code
+  local name=$1 expected=$2
+  shift 2
+  last_output=$("$@" 2>&1)
+  local status=$?
+  verdict "$name" "$( ((status == expected)) && echo true || echo false)" \
+    "exit $status, expected $expected; output:" "$last_output"
+}
+expect_in() { # expect_in NAME PATTERN: the last command's output matches PATTERN
+  verdict "$1" "$(grep -Eq -- "$2" <<<"$last_output" && echo true || echo false)" \
+    "no line matches '$2' in:" "$last_output"
 }
 agents_left() { # the fake agents still running in the container
   docker exec "$container" pgrep -c -f 'claude-flow hive-mind' 2>/dev/null || true
@@ -68,11 +64,8 @@ long=$(jq -r '.session_id' <<<"$last_output")
 check "cancel it" 0 "$hivectl" cancel "$long"
 check "wait reports it failed" 3 "$hivectl" wait "$long"
 left=$(agents_left)
-if [[ $left == 0 ]]; then
-  passed=$((passed + 1)); echo "ok   no agent left in the container after cancel"
-else
-  failed=$((failed + 1)); echo "FAIL $left agent processes left in the container after cancel"
-fi
+verdict "no agent left in the container after cancel" "$([[ $left == 0 ]] && echo true || echo false)" \
+  "$left agent processes left" ""
 check "cleanup" 0 "$hivectl" cleanup --max-age 0
 
 HIVEMIND_CONTAINER=no-such-container-$$ check "unknown container is a connection error" 7 \
