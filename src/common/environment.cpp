@@ -32,15 +32,18 @@ std::chrono::milliseconds parse_seconds(const char* variable, const std::string&
   return std::chrono::milliseconds{static_cast<std::int64_t>(std::ceil(seconds * 1000))};
 }
 
-std::uint16_t parse_port(const char* variable, const std::string& text) {
+std::optional<std::uint16_t> port_number(std::string_view text) {
   const bool digits_only = !text.empty() && text.size() <= 5 &&
-                           text.find_first_not_of("0123456789") == std::string::npos;
-  const int port = digits_only ? std::stoi(text) : 0;
-  if (port < 1 || port > 65535) {
-    throw Error(errc::invalid_argument,
-                std::string(variable) + "='" + text + "' is not a TCP port between 1 and 65535");
-  }
+                           text.find_first_not_of("0123456789") == std::string_view::npos;
+  const int port = digits_only ? std::stoi(std::string(text)) : 0;
+  if (port < 1 || port > 65535) return std::nullopt;
   return static_cast<std::uint16_t>(port);
+}
+
+std::uint16_t parse_port(const char* variable, const std::string& text) {
+  if (const auto port = port_number(text)) return *port;
+  throw Error(errc::invalid_argument,
+              std::string(variable) + "='" + text + "' is not a TCP port between 1 and 65535");
 }
 
 }  // namespace hivemind::detail

@@ -4,7 +4,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace hivemind::detail {
 
@@ -14,7 +16,10 @@ const char* non_empty_env(const char* variable);
 void override_from(const char* variable, std::string& field);
 // Seconds, possibly fractional, in (0, 604800]; otherwise invalid_argument naming both.
 std::chrono::milliseconds parse_seconds(const char* variable, const std::string& text);
-// A TCP port, 1-65535, digits only; otherwise invalid_argument naming both.
+// A TCP port, 1-65535, digits only; nullopt for anything else. The one port check, for the
+// variables here and for the port inside a URL (TelemetryOptions::set_url).
+std::optional<std::uint16_t> port_number(std::string_view text);
+// port_number, or invalid_argument naming the variable and the text.
 std::uint16_t parse_port(const char* variable, const std::string& text);
 
 }  // namespace hivemind::detail

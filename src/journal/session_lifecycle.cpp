@@ -268,17 +268,17 @@ asio::awaitable<WaitResult> detail::wait_through_restarts_op(HiveMindClient clie
         result.outcome = WaitOutcome::dead;
         result.metadata = co_await detail::get_op(detail::ClientAccess::config(client), session_id);
         break;
-      case Verdict::Kind::lost:
+      case Verdict::Kind::lost: {
         result.outcome = WaitOutcome::lost;
-        if (const auto entry = detail::ClientAccess::journal(client)
-                                   ? detail::ClientAccess::journal(client)->find(session_id)
-                                   : std::nullopt) {
+        const auto* journal = detail::ClientAccess::journal(client);
+        if (const auto entry = journal ? journal->find(session_id) : std::nullopt) {
           result.metadata.session_id = session_id;
           result.metadata.task = entry->task;
           result.metadata.priority = entry->priority;
           result.metadata.metadata = entry->metadata;
         }
         break;
+      }
       case Verdict::Kind::running:
         break;
     }

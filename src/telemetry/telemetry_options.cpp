@@ -34,12 +34,9 @@ void TelemetryOptions::set_url(std::string_view url) {
   if (colon == 0 || authority.empty()) throw refuse("has no host");
   std::uint16_t new_port = port;
   if (colon != std::string_view::npos) {
-    const std::string port_text(authority.substr(colon + 1));
-    const bool digits_only = !port_text.empty() && port_text.size() <= 5 &&
-                             port_text.find_first_not_of("0123456789") == std::string::npos;
-    const int number = digits_only ? std::stoi(port_text) : 0;
-    if (number < 1 || number > 65535) throw refuse("has no valid port");
-    new_port = static_cast<std::uint16_t>(number);
+    const auto number = detail::port_number(authority.substr(colon + 1));
+    if (!number) throw refuse("has no valid port");
+    new_port = *number;
   }
   // Nothing changes unless the whole URL is valid.
   host = std::string(authority.substr(0, colon));

@@ -39,7 +39,7 @@ case ${1:-} in
   up)
     if ! running_pid >/dev/null; then
       command -v dockerd >/dev/null || {
-        echo "engine: dockerd not installed (scripts/setup.sh --engine installs docker.io)" >&2
+        echo "engine: dockerd not installed (scripts/setup.sh installs docker.io)" >&2
         exit 1
       }
       mkdir -p "$dir"

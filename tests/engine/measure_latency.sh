@@ -12,7 +12,7 @@ script=/app/scripts/hive-session-manager.sh
 uuid=$(docker exec "$REAL_CONTAINER" "$script" create "latency probe" medium "{}" 2>/dev/null)
 export HIVEMIND_DOCKER=docker HIVEMIND_CONTAINER=$REAL_CONTAINER HIVEMIND_HOST_EXT_DIR=$REAL_EXT_DIR
 
-milliseconds() { # milliseconds COMMAND...: one run, its wall time
+microseconds() { # microseconds COMMAND...: one run, its wall time
   local start end
   start=$(date +%s%N)
   "$@" >/dev/null 2>&1 || echo "measure_latency: '$*' failed" >&2
@@ -22,8 +22,8 @@ milliseconds() { # milliseconds COMMAND...: one run, its wall time
 series() { # series LABEL COMMAND...: N runs (after one warm-up), "LABEL median p90" in ms
   local label=$1 samples=()
   shift
-  milliseconds "$@" >/dev/null
-  for _ in $(seq "$runs"); do samples+=("$(milliseconds "$@")"); done
+  microseconds "$@" >/dev/null
+  for _ in $(seq "$runs"); do samples+=("$(microseconds "$@")"); done
   printf '%s\n' "${samples[@]}" | sort -n | awk -v label="$label" '
     { v[NR] = $1 }
     END { printf "%-28s median %7.1f ms   p90 %7.1f ms   (n=%d)\n", label,

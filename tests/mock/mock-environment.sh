@@ -23,6 +23,20 @@ stop_mock_environment() {
   fi
 }
 
+# first_line_matching NAME PID OUT LOG REGEX: waits (up to 10 s) until the server NAME,
+# process PID, printed a line matching REGEX to OUT, and prints that match; fails with the
+# server's LOG when it exited first.
+first_line_matching() {
+  local name=$1 pid=$2 out=$3 log=$4 regex=$5 attempt match
+  for attempt in $(seq 100); do
+    match=$(grep -Eo -m1 "$regex" "$out" 2>/dev/null) && { printf '%s\n' "$match"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "$name did not start" >&2
+  return 1
+}
+
 start_mock_environment() {
   local relay_binary=$1
   MOCK_ROOT=$(mktemp -d -t hivemind-mock-XXXXXX)
@@ -34,33 +48,21 @@ start_mock_environment() {
   "$relay_binary" --documented-tools >"$MOCK_ROOT/relay.port" 2>"$MOCK_ROOT/relay.log" &
   mock_relay_pid=$!
   # The relay prints its port once it listens.
-  local attempt
-  for attempt in $(seq 100); do
-    [[ -s $MOCK_ROOT/relay.port ]] && break
-    kill -0 "$mock_relay_pid" 2>/dev/null || { cat "$MOCK_ROOT/relay.log" >&2; return 1; }
-    sleep 0.1
-  done
-  [[ -s $MOCK_ROOT/relay.port ]] || { echo "mock relay did not start" >&2; return 1; }
+  HIVEMIND_MCP_PORT=$(first_line_matching "mock relay" "$mock_relay_pid" "$MOCK_ROOT/relay.port" \
+    "$MOCK_ROOT/relay.log" '^[0-9]+$') || return 1
 
   export HIVEMIND_DOCKER="$mock_environment_dir/bin/docker"
   export HIVEMIND_HOST_EXT_DIR="$MOCK_ROOT/workspace/ext"
   export HIVEMIND_MCP_HOST=127.0.0.1
-  HIVEMIND_MCP_PORT=$(head -n1 "$MOCK_ROOT/relay.port")
   export HIVEMIND_MCP_PORT
 }
 
 # start_mock_telemetry BINARY (after start_mock_environment): the port-3002 telemetry mock
 # on an ephemeral port, and HIVEMIND_WS_URL pointing at it.
 start_mock_telemetry() {
-  local binary=$1 attempt line=
-  "$binary" --port 0 >"$MOCK_ROOT/telemetry.out" 2>"$MOCK_ROOT/telemetry.log" &
+  "$1" --port 0 >"$MOCK_ROOT/telemetry.out" 2>"$MOCK_ROOT/telemetry.log" &
   mock_telemetry_pid=$!
-  for attempt in $(seq 100); do
-    line=$(grep -o 'ws://127.0.0.1:[0-9]*/' "$MOCK_ROOT/telemetry.out" 2>/dev/null || true)
-    [[ -n $line ]] && break
-    kill -0 "$mock_telemetry_pid" 2>/dev/null || { cat "$MOCK_ROOT/telemetry.log" >&2; return 1; }
-    sleep 0.1
-  done
-  [[ -n $line ]] || { echo "mock telemetry server did not start" >&2; return 1; }
-  export HIVEMIND_WS_URL=$line
+  HIVEMIND_WS_URL=$(first_line_matching "mock telemetry server" "$mock_telemetry_pid" \
+    "$MOCK_ROOT/telemetry.out" "$MOCK_ROOT/telemetry.log" 'ws://127\.0\.0\.1:[0-9]+/') || return 1
+  export HIVEMIND_WS_URL
 }
