@@ -275,55 +275,56 @@ asio::awaitable<void> init_op(ClientConfig config) {
 
 // ---- asynchronous forms: each spawns its operation on the client's executor ----
 
-namespace {
-
-template <class T>
-void spawn_on(const HiveMindClient& client, asio::awaitable<T> operation, Completion<T> done) {
-  detail::co_spawn_typed(client.get_executor(), std::move(operation), std::move(done));
-}
-
-}  // namespace
-
 void HiveMindClient::launch_create(std::string task, Priority priority, nlohmann::json metadata,
                                    Completion<std::string> done) const {
-  spawn_on(*this, detail::create_recorded_op(*this, std::move(task), priority, std::move(metadata)),
-           std::move(done));
+  detail::co_spawn_typed(
+      get_executor(),
+      detail::create_recorded_op(*this, std::move(task), priority, std::move(metadata)),
+      std::move(done));
 }
 void HiveMindClient::launch_start(std::string session_id, std::vector<std::string> extra_args,
                                   Completion<void> done) const {
-  spawn_on(*this, detail::start_op(config_, std::move(session_id), std::move(extra_args)),
-           std::move(done));
+  detail::co_spawn_typed(get_executor(),
+                         detail::start_op(config_, std::move(session_id), std::move(extra_args)),
+                         std::move(done));
 }
 void HiveMindClient::launch_spawn_task(std::string task, Priority priority, nlohmann::json metadata,
                                        Completion<SessionHandle> done) const {
-  spawn_on(*this, detail::spawn_task_op(*this, std::move(task), priority, std::move(metadata)),
-           std::move(done));
+  detail::co_spawn_typed(
+      get_executor(), detail::spawn_task_op(*this, std::move(task), priority, std::move(metadata)),
+      std::move(done));
 }
 void HiveMindClient::launch_status(std::string session_id, Completion<SessionStatus> done) const {
-  spawn_on(*this, detail::status_op(config_, std::move(session_id)), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::status_op(config_, std::move(session_id)),
+                         std::move(done));
 }
 void HiveMindClient::launch_get(std::string session_id, Completion<SessionMetadata> done) const {
-  spawn_on(*this, detail::get_op(config_, std::move(session_id)), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::get_op(config_, std::move(session_id)),
+                         std::move(done));
 }
 void HiveMindClient::launch_list(Completion<SessionIndex> done) const {
-  spawn_on(*this, detail::list_op(config_), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::list_op(config_), std::move(done));
 }
 void HiveMindClient::launch_output_dir(std::string session_id, Completion<std::string> done) const {
-  spawn_on(*this, detail::output_dir_op(config_, std::move(session_id)), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::output_dir_op(config_, std::move(session_id)),
+                         std::move(done));
 }
 void HiveMindClient::launch_log_file(std::string session_id, Completion<std::string> done) const {
-  spawn_on(*this, detail::log_file_op(config_, std::move(session_id)), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::log_file_op(config_, std::move(session_id)),
+                         std::move(done));
 }
 void HiveMindClient::launch_update_status(std::string session_id, std::string status,
                                           Completion<void> done) const {
-  spawn_on(*this, detail::update_status_op(config_, std::move(session_id), std::move(status)),
-           std::move(done));
+  detail::co_spawn_typed(
+      get_executor(), detail::update_status_op(config_, std::move(session_id), std::move(status)),
+      std::move(done));
 }
 void HiveMindClient::launch_cleanup(int max_age_hours, Completion<CleanupReport> done) const {
-  spawn_on(*this, detail::cleanup_op(config_, max_age_hours), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::cleanup_op(config_, max_age_hours),
+                         std::move(done));
 }
 void HiveMindClient::launch_init(Completion<void> done) const {
-  spawn_on(*this, detail::init_op(config_), std::move(done));
+  detail::co_spawn_typed(get_executor(), detail::init_op(config_), std::move(done));
 }
 
 // ---- synchronous forms ----

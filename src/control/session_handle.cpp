@@ -27,35 +27,29 @@ std::filesystem::path SessionHandle::host_output_dir() const {
       SessionOutputs::resolve_host_ext_dir(client_.options().host_ext_dir), output_dir());
 }
 
-namespace {
-
-template <class T>
-void spawn_on(const HiveMindClient& client, boost::asio::awaitable<T> operation,
-              Completion<T> done) {
-  detail::co_spawn_typed(client.get_executor(), std::move(operation), std::move(done));
-}
-
-}  // namespace
-
 void SessionHandle::launch_refresh(Completion<SessionMetadata> done) const {
-  spawn_on(client_,
-           detail::get_op(detail::ClientAccess::config(client_), uuid_,
-                          detail::MetadataSource::container),
-           std::move(done));
+  detail::co_spawn_typed(client_.get_executor(),
+                         detail::get_op(detail::ClientAccess::config(client_), uuid_,
+                                        detail::MetadataSource::container),
+                         std::move(done));
 }
 void SessionHandle::launch_wait(WaitOptions options, Completion<WaitResult> done) const {
-  spawn_on(client_, detail::wait_op(*this, std::move(options)), std::move(done));
+  detail::co_spawn_typed(client_.get_executor(), detail::wait_op(*this, std::move(options)),
+                         std::move(done));
 }
 void SessionHandle::launch_follow_log(std::function<void(std::string_view line)> on_line,
                                       FollowLogOptions options, Completion<void> done) const {
-  spawn_on(client_, detail::follow_log_op(*this, options, std::move(on_line)), std::move(done));
+  detail::co_spawn_typed(client_.get_executor(),
+                         detail::follow_log_op(*this, options, std::move(on_line)),
+                         std::move(done));
 }
 void SessionHandle::launch_read_log(std::size_t last_n_lines,
                                     Completion<std::vector<std::string>> done) const {
-  spawn_on(client_, detail::read_log_op(*this, last_n_lines), std::move(done));
+  detail::co_spawn_typed(client_.get_executor(), detail::read_log_op(*this, last_n_lines),
+                         std::move(done));
 }
 void SessionHandle::launch_cancel(Completion<CancelOutcome> done) const {
-  spawn_on(client_, detail::cancel_op(*this), std::move(done));
+  detail::co_spawn_typed(client_.get_executor(), detail::cancel_op(*this), std::move(done));
 }
 
 }  // namespace hivemind

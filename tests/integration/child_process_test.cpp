@@ -29,7 +29,7 @@ using hivemind::detail::ChildCommand;
 using hivemind::detail::ChildProcess;
 
 // How one async_wait ended.
-struct WaitOutcome {
+struct ChildExit {
   std::exception_ptr failure;
   int exit_code = -1;
 };
@@ -41,11 +41,11 @@ ChildProcess launch(asio::io_context& io, ChildCommand command) {
   return child;
 }
 
-void start_wait(asio::io_context& io, ChildProcess& child, std::optional<WaitOutcome>& outcome,
+void start_wait(asio::io_context& io, ChildProcess& child, std::optional<ChildExit>& outcome,
                 asio::cancellation_slot slot = {}) {
   asio::co_spawn(io, child.async_wait(),
                  asio::bind_cancellation_slot(slot, [&outcome](std::exception_ptr e, int code) {
-                   outcome = WaitOutcome{e, code};
+                   outcome = ChildExit{e, code};
                  }));
 }
 
@@ -93,7 +93,7 @@ TEST(ChildProcessWait, ACancellationQueuedBehindAnotherChildsExitEndsTheWait) {
   asio::io_context waiting;  // run only once the stage is set
   auto sleeper = launch(waiting, ChildCommand{"sleep", {"1000"}, {}});
   asio::cancellation_signal cancel;
-  std::optional<WaitOutcome> sleeper_outcome;
+  std::optional<ChildExit> sleeper_outcome;
   start_wait(waiting, sleeper, sleeper_outcome, cancel.slot());
   waiting.poll();  // the wait is now armed on SIGCHLD
   ASSERT_FALSE(sleeper_outcome);
@@ -103,7 +103,7 @@ TEST(ChildProcessWait, ACancellationQueuedBehindAnotherChildsExitEndsTheWait) {
   asio::io_context other;
   Gate gate;
   auto quick = launch(other, ChildCommand{"cat", {gate.path().string()}, {}});
-  std::optional<WaitOutcome> quick_outcome;
+  std::optional<ChildExit> quick_outcome;
   start_wait(other, quick, quick_outcome);
   other.poll();
   gate.open_and_close();
@@ -126,7 +126,7 @@ TEST(ChildProcessWait, ACancellationQueuedBehindAnotherChildsExitEndsTheWait) {
 TEST(ChildProcessWait, ASecondWaitAnswersTheSameExitCode) {
   asio::io_context io;
   auto child = launch(io, ChildCommand{"sh", {"-c", "exit 3"}, {}});
-  std::optional<WaitOutcome> first;
+  std::optional<ChildExit> first;
   start_wait(io, child, first);
   io.run();
   ASSERT_TRUE(first);
@@ -134,7 +134,7 @@ TEST(ChildProcessWait, ASecondWaitAnswersTheSameExitCode) {
   EXPECT_EQ(first->exit_code, 3);
   EXPECT_TRUE(child.reaped());
 
-  std::optional<WaitOutcome> second;
+  std::optional<ChildExit> second;
   start_wait(io, child, second);
   io.restart();
   io.run();
@@ -158,7 +158,7 @@ TEST(ChildProcessLaunch, TheChildStartsWithNoSignalBlocked) {
   auto child =
       launch(io, ChildCommand{"grep", {"-q", "^SigBlk:[[:space:]]*0*$", "/proc/self/status"}, {}});
   ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  std::optional<WaitOutcome> outcome;
+  std::optional<ChildExit> outcome;
   start_wait(io, child, outcome);
   io.run();
   ASSERT_TRUE(outcome);
