@@ -3,7 +3,7 @@
 # sanitized code once) and runs each for SECONDS (default 60) on its seed corpus in
 # fuzz/corpus/<target>. New inputs go to a scratch copy of the corpus, so the checked-in
 # seeds stay small; a crash leaves its input in build/asan/fuzz-runs/artifacts/ and fails
-# the script.
+# the script. The targets run side by side, one per core.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 300 line_framer
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,18 +22,33 @@ cmake --build --preset asan --target fuzz_all
 runs_dir=build/asan/fuzz-runs
 artifacts=$runs_dir/artifacts
 mkdir -p "$artifacts"
+
+# One target for SECONDS; its exit status is the verdict, its log the statistics.
+fuzz_one() {
+  local target="$1" corpus="$runs_dir/corpus/$1"
+  mkdir -p "$corpus"
+  cp -n "fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null || true
+  rm -f "$artifacts/$target-"*
+  "build/asan/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
+    "$corpus" >"$runs_dir/$target.log" 2>&1
+}
+
+# Each target is single-threaded: run one per core, so every target still gets SECONDS.
+jobs_at_once=$(nproc)
+declare -A pid_of
+for target in "${targets[@]}"; do
+  while (($(jobs -rp | wc -l) >= jobs_at_once)); do wait -n || true; done
+  echo "fuzz: $target for ${seconds}s"
+  fuzz_one "$target" &
+  pid_of[$target]=$!
+done
+
 summary=()
 status=0
 for target in "${targets[@]}"; do
-  corpus="$runs_dir/corpus/$target"
-  mkdir -p "$corpus"
-  cp -n "fuzz/corpus/$target"/* "$corpus"/ 2>/dev/null || true
   log="$runs_dir/$target.log"
-  echo "fuzz: $target for ${seconds}s"
-  rm -f "$artifacts/$target-"*
-  if ! "build/asan/fuzz/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 \
-      -print_final_stats=1 -artifact_prefix="$artifacts/$target-" \
-      "$corpus" >"$log" 2>&1; then
+  if ! wait "${pid_of[$target]}"; then
     status=1
     echo "fuzz: $target FAILED; see $log and $artifacts/" >&2
     tail -n 30 "$log" >&2
