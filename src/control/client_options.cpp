@@ -1,12 +1,40 @@
 #include "hivemind/control/client_options.hpp"
 
 #include "common/environment.hpp"
+#include "hivemind/common/error.hpp"
 
 namespace hivemind {
+std::string_view to_string(ContainerTransport transport) noexcept {
+  switch (transport) {
+    case ContainerTransport::cli:
+      return "cli";
+    case ContainerTransport::engine_api:
+      return "engine-api";
+    case ContainerTransport::automatic:
+      break;
+  }
+  return "auto";
+}
+
+std::optional<ContainerTransport> container_transport_from_string(std::string_view text) noexcept {
+  for (const auto transport :
+       {ContainerTransport::automatic, ContainerTransport::cli, ContainerTransport::engine_api}) {
+    if (text == to_string(transport)) return transport;
+  }
+  return std::nullopt;
+}
 
 ClientOptions ClientOptions::from_environment() {
   using namespace detail;
   ClientOptions options;
+  if (const char* text = non_empty_env("HIVEMIND_TRANSPORT")) {
+    const auto transport = container_transport_from_string(text);
+    if (!transport) {
+      throw Error(errc::invalid_argument, std::string("HIVEMIND_TRANSPORT='") + text +
+                                              "' is not one of auto, cli, engine-api");
+    }
+    options.transport = *transport;
+  }
   override_from("HIVEMIND_DOCKER", options.cli);
   override_from("HIVEMIND_CONTAINER", options.container);
   override_from("HIVEMIND_SCRIPT", options.script);

@@ -1,10 +1,12 @@
-// Runs commands inside the container through the configured CLI
-// (`docker [global args] exec [-d] [exec args] CONTAINER COMMAND...`), with the
-// per-call deadline and the retry policy. The one place that builds CLI argv and
-// tells a container failure from a failure of the command that ran inside it.
+// Runs commands inside the container, through the Docker Engine API (engine_api.hpp) or the
+// configured CLI (`docker [global args] exec [-d] [exec args] CONTAINER COMMAND...`), with
+// the per-call deadline and the retry policy. The one seam of the control plane to the
+// engine: it builds CLI argv and tells a container failure from a failure of the command
+// that ran inside it.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -24,9 +26,11 @@ enum class ExecMode {
   interactive,
 };
 
-// The full argv (CLI first) for running `command` in the container.
+// The full argv (CLI first) for running `command` in the container; with a token (see
+// exec_token.hpp) the command gets it in its environment.
 std::vector<std::string> container_argv(const ClientOptions& options, ExecMode mode,
-                                        const std::vector<std::string>& command);
+                                        const std::vector<std::string>& command,
+                                        std::string_view token = {});
 
 // A command that ran in the container: its argv (CLI first) and what it printed.
 struct ContainerResult {
@@ -40,7 +44,9 @@ struct ContainerResult {
 // judged loosely from the CLI's stderr.
 bool is_container_unavailable(const ContainerResult& result);
 
-// Runs `command` in the container. Failures that happened before the command ran
+// Runs `command` in the container, through the Engine API or the CLI (engine_endpoint.hpp).
+// On a deadline, a cancel or an overflow the command is also ended inside the container
+// (exec_token.hpp) before the error propagates. Failures that happened before the command ran
 // (CLI could not start, container unavailable) are retried per options.retry and then
 // thrown as docker_exec_failed / container_unavailable; anything else, including a
 // non-zero exit of the command itself, is returned for the caller to interpret.

@@ -12,6 +12,7 @@
 
 #include "common/cancellation.hpp"
 #include "hivemind/common/error.hpp"
+#include "process/bounded_capture.hpp"
 #include "process/child_process.hpp"
 
 namespace hivemind::detail {
@@ -20,29 +21,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 
-// One captured stream. Past its limit it stops growing and remembers the overflow;
-// the caller then fails the call (nothing is silently truncated).
-struct Capture {
-  std::string text;
-  std::size_t limit;
-  const char* name;
-  bool overflowed = false;
-
-  // false once the limit is passed.
-  bool append(std::string_view data) {
-    if (text.size() + data.size() > limit) {
-      text.append(data.substr(0, limit - text.size()));
-      overflowed = true;
-      return false;
-    }
-    text.append(data);
-    return true;
-  }
-};
-
 // Reads until EOF. On overflow, kills the process group (so the writer cannot block on a
 // full pipe) and returns.
-asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, Capture& capture,
+asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, BoundedCapture& capture,
                                      ChildProcess& child) {
   std::array<char, std::size_t{64} * 1024> buffer;
   for (;;) {
@@ -57,7 +38,7 @@ asio::awaitable<void> read_until_eof(asio::readable_pipe& pipe, Capture& capture
   }
 }
 
-ErrorContext context_of(const ChildCommand& command, const Capture& err) {
+ErrorContext context_of(const ChildCommand& command, const BoundedCapture& err) {
   ErrorContext context;
   context.argv = command.argv();
   context.stderr_text = err.text;
@@ -74,8 +55,8 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
       ChildProcess::launch(co_await asio::this_coro::executor, command, result.launch_error);
   if (!child.started()) co_return result;
 
-  Capture out{{}, request.max_output_bytes, "stdout"};
-  Capture err{{}, request.max_output_bytes, "stderr"};
+  BoundedCapture out{{}, request.max_output_bytes, "stdout"};
+  BoundedCapture err{{}, request.max_output_bytes, "stderr"};
   asio::steady_timer deadline(co_await asio::this_coro::executor, request.timeout);
   bool exited = false;
   std::exception_ptr failure;
@@ -94,7 +75,7 @@ asio::awaitable<ProcessResult> run_process(ProcessRequest request) {
       read_available(child.out(), [&out](std::string_view chunk) { return out.append(chunk); });
       read_available(child.err(), [&err](std::string_view chunk) { return err.append(chunk); });
     }
-    for (const Capture* capture : {&out, &err}) {
+    for (const BoundedCapture* capture : {&out, &err}) {
       if (capture->overflowed && !failure) {
         failure = std::make_exception_ptr(
             Error(errc::output_too_large,

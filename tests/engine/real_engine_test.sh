@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# hivectl (the SDK's CLI transport: `docker exec` through the real docker CLI) against a
-# real dockerd running a real container of the test image (tests/engine/image.sh):
-# lifecycle, outputs through the bind mount, a failing task seen dead, cancel with no
-# process left behind, cleanup, and the engine's own errors (stopped container, unknown
-# container, daemon down). Starts the private engine (tests/engine/engine.sh) unless
+# hivectl against a real dockerd running a real container of the test image
+# (tests/engine/image.sh), once through each transport of the SDK (the docker CLI, the
+# Docker Engine API): lifecycle, outputs through the bind mount, a failing task seen dead,
+# cancel with no process left behind, cleanup, the engine's own errors (stopped container,
+# unknown container, daemon down), and nothing left running in the container after a
+# timed-out call, a cancelled call and a stopped `logs -f`. Starts the private engine (tests/engine/engine.sh) unless
 # DOCKER_HOST already answers, and stops only what it started.
 #   tests/engine/real_engine_test.sh HIVECTL      prints `N passed, M failed`
 # Exit 77 (skipped, with the reason) when no engine can run here.
@@ -47,39 +48,90 @@ agents_left() { # the fake agents still running in the container
   docker exec "$container" pgrep -c -f 'claude-flow hive-mind' 2>/dev/null || true
 }
 
-check "spawn --follow completes" 0 "$hivectl" spawn "real engine #sleep=1 #files=3" --follow
-expect_in "the log went through" "step"
-uuid=$("$hivectl" list --json | jq -r ".sessions[0].session_id")
-check "status of the finished session" 0 "$hivectl" status "$uuid"
-expect_in "status says completed" "completed"
-check "outputs through the bind mount" 0 "$hivectl" outputs "$uuid" --json
-files=$(jq '.files | length' <<<"$last_output" 2>/dev/null)
-verdict "three output files" "$([[ $files == 3 ]] && echo true || echo false)" \
-  "${files:-no} files listed:" "$last_output"
-owner=$(stat -c %u "$ext/hive-sessions/$uuid" 2>/dev/null || echo '?')
-echo "note output directory owner uid on the host: $owner"
+left_in_container() { # left_in_container PATTERN: how many container processes match
+  docker exec "$container" pgrep -c -f "$1" 2>/dev/null || true
+}
+verdict_none_left() { # verdict_none_left NAME PATTERN
+  local left
+  left=$(left_in_container "$2")
+  verdict "$1" "$([[ $left == 0 ]] && echo true || echo false)" "$left processes match '$2'" \
+    "$(docker exec "$container" ps -eo pid,args 2>&1)"
+}
+# Runs HIVECTL_ARGS... in the background until PATTERN shows in the container, then sends
+# SIGINT and waits for hivectl; sets interrupted_status.
+interrupt_when_running() { # interrupt_when_running PATTERN HIVECTL_ARGS...
+  local pattern=$1
+  shift
+  "$hivectl" "$@" >/dev/null 2>&1 &
+  local pid=$! tries
+  for ((tries = 0; tries < 200; tries++)); do
+    [[ $(left_in_container "$pattern") != 0 ]] && break
+    docker exec "$container" sleep 0.05
+  done
+  kill -INT "$pid"
+  wait "$pid"
+  interrupted_status=$?
+}
 
-check "a failing task is seen dead" 4 "$hivectl" spawn "fails #sleep=0.5 #exit=3" --follow
+# A verb that hangs: the session manager's stand-in sleeps, as a frozen script would.
+docker exec "$container" sh -c 'printf "#!/bin/sh\nsleep 300\n" > /app/scripts/frozen.sh &&
+  chmod +x /app/scripts/frozen.sh'
 
-check "spawn a long task" 0 "$hivectl" spawn "long #sleep=120" --json
-long=$(jq -r '.session_id' <<<"$last_output")
-check "cancel it" 0 "$hivectl" cancel "$long"
-check "wait reports it failed" 3 "$hivectl" wait "$long"
-left=$(agents_left)
-verdict "no agent left in the container after cancel" "$([[ $left == 0 ]] && echo true || echo false)" \
-  "$left agent processes left" ""
-check "cleanup" 0 "$hivectl" cleanup --max-age 0
+suite() { # suite TRANSPORT: every check through `hivectl --transport TRANSPORT`
+  export HIVEMIND_TRANSPORT=$1
+  echo "== transport $1"
+  "$hivectl" cleanup --max-age 0 >/dev/null  # the sessions of the previous suite
+  check "spawn --follow completes" 0 "$hivectl" spawn "real engine #sleep=1 #files=3" --follow
+  expect_in "the log went through" "step"
+  uuid=$("$hivectl" list --json | jq -r ".sessions[0].session_id")
+  check "status of the finished session" 0 "$hivectl" status "$uuid"
+  expect_in "status says completed" "completed"
+  check "outputs through the bind mount" 0 "$hivectl" outputs "$uuid" --json
+  files=$(jq '.files | length' <<<"$last_output" 2>/dev/null)
+  verdict "three output files" "$([[ $files == 3 ]] && echo true || echo false)" \
+    "${files:-no} files listed:" "$last_output"
+  owner=$(stat -c %u "$ext/hive-sessions/$uuid" 2>/dev/null || echo '?')
+  echo "note output directory owner uid on the host: $owner"
 
-HIVEMIND_CONTAINER=no-such-container-$$ check "unknown container is a connection error" 7 \
-  "$hivectl" list
-expect_in "the daemon's words" "No such container"
-docker stop -t 1 "$container" >/dev/null
-check "stopped container is a connection error" 7 "$hivectl" list
-expect_in "the daemon's words" "is not running"
-docker start "$container" >/dev/null
-DOCKER_HOST=unix:///nonexistent/docker.sock check "daemon down is a connection error" 7 \
-  "$hivectl" list
-expect_in "the CLI's words" "Cannot connect to the Docker daemon"
+  check "a failing task is seen dead" 4 "$hivectl" spawn "fails #sleep=0.5 #exit=3" --follow
+
+  check "spawn a long task" 0 "$hivectl" spawn "long #sleep=120" --json
+  long=$(jq -r '.session_id' <<<"$last_output")
+  check "cancel it" 0 "$hivectl" cancel "$long"
+  check "wait reports it failed" 3 "$hivectl" wait "$long"
+  left=$(agents_left)
+  verdict "no agent left in the container after cancel" "$([[ $left == 0 ]] && echo true || echo false)" \
+    "$left agent processes left" ""
+  check "cleanup" 0 "$hivectl" cleanup --max-age 0
+
+  HIVEMIND_CONTAINER=no-such-container-$$ check "unknown container is a connection error" 7 \
+    "$hivectl" list
+  expect_in "the daemon's words" "No such container"
+  docker stop -t 1 "$container" >/dev/null
+  check "stopped container is a connection error" 7 "$hivectl" list
+  expect_in "the daemon's words" "is not running"
+  docker start "$container" >/dev/null
+  DOCKER_HOST=unix:///nonexistent/docker.sock check "daemon down is a connection error" 7 \
+    "$hivectl" list
+  expect_in "the engine's words" "Cannot connect to the Docker daemon"
+
+  check "a frozen call times out" 6 "$hivectl" --script /app/scripts/frozen.sh --call-timeout 1s list
+  verdict_none_left "nothing left in the container after the timeout" "frozen.sh|sleep 300"
+  interrupt_when_running "frozen.sh" --script /app/scripts/frozen.sh list
+  verdict "Ctrl-C cancels the frozen call" "$( ((interrupted_status == 130)) && echo true || echo false)" \
+    "exit $interrupted_status, expected 130" ""
+  verdict_none_left "nothing left in the container after the cancel" "frozen.sh|sleep 300"
+  check "spawn a task to follow" 0 "$hivectl" spawn "followed #sleep=120" --json
+  followed=$(jq -r '.session_id' <<<"$last_output")
+  interrupt_when_running "tail -F" logs -f "$followed"
+  verdict "Ctrl-C stops following" "$( ((interrupted_status == 130)) && echo true || echo false)" \
+    "exit $interrupted_status, expected 130" ""
+  verdict_none_left "no tail left in the container after the follow" "tail -F"
+  check "cancel the followed task" 0 "$hivectl" cancel "$followed"
+}
+
+suite cli
+suite engine-api
 
 echo "$passed passed, $failed failed"
 ((failed == 0))

@@ -2,7 +2,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
+#include <filesystem>
+#include <fstream>
 #include <future>
+#include <string>
 
 #include "hivemind/common/error.hpp"
 #include "hivemind/control/hivemind_client.hpp"
@@ -15,6 +20,7 @@ using hivemind::testing::child_processes;
 using hivemind::testing::eventually;
 using hivemind::testing::LeakCheck;
 using hivemind::testing::MockContainer;
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
@@ -116,9 +122,40 @@ TEST_F(ClientFailures, HangingExecIsKilledAndReapedAtTheDeadline) {
     EXPECT_THAT(error.what(), HasSubstr("300 ms"));
     EXPECT_FALSE(error.context().argv.empty());
     EXPECT_TRUE(child_processes().empty());
-    EXPECT_EQ(container.invocations().size(), 1u);  // a timeout is never retried
+    // Never retried: the call, then the exec that ends what it may have left in the container.
+    const auto calls = container.invocations();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_THAT(calls[1], Contains("hivemind-end-exec"));
   }
   EXPECT_TRUE(leaks.settled());
+}
+
+namespace {
+
+// Whether `pid` is a process that has not exited (a zombie has).
+bool process_has_not_exited(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string pid_field, name, state;
+  return stat >> pid_field >> name >> state && state != "Z";
+}
+
+}  // namespace
+
+TEST_F(ClientFailures, ATimedOutCallEndsItsCommandInTheContainerNotOnlyTheCli) {
+  // As with a real engine (the mock's real-exec), killing the CLI leaves the command running.
+  container.set_switch("real-exec", true);
+  const auto script = container.root() / "app" / "scripts" / "frozen.sh";
+  std::ofstream(script) << "#!/bin/sh\necho $$ > \"$HIVE_MOCK_ROOT/frozen.pid\"\nexec sleep 300\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  auto options = container.options();
+  options.script = "/app/scripts/frozen.sh";
+  options.call_timeout = 1s;
+  const auto error = capture_error([&] { HiveMindClient(options).list(); });
+  EXPECT_EQ(error.kind(), errc::timeout);
+  pid_t frozen = 0;
+  ASSERT_TRUE(std::ifstream(container.root() / "frozen.pid") >> frozen) << "it never started";
+  EXPECT_TRUE(eventually([&] { return !process_has_not_exited(frozen); }))
+      << "the command outlived its call in the container";
 }
 
 TEST_F(ClientFailures, GarbageOutputIsAProtocolErrorCarryingTheText) {

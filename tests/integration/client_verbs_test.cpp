@@ -202,7 +202,9 @@ TEST_F(ClientVerbs, CliArgumentsAndEnvironmentReachTheCli) {
   configured.list();
   const auto calls = container.invocations();
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_THAT(calls[0], ::testing::ElementsAre("--context", "remote", "exec", "-u", "dev",
+  // -e HIVEMIND_EXEC_ID: the token by which a timed-out call is ended in the container.
+  EXPECT_THAT(calls[0], ::testing::ElementsAre("--context", "remote", "exec", "-u", "dev", "-e",
+                                               ::testing::StartsWith("HIVEMIND_EXEC_ID="),
                                                "multi-agent-container",
                                                "/app/scripts/hive-session-manager.sh", "list"));
 }

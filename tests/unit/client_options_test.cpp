@@ -46,6 +46,26 @@ TEST(ClientOptions, DefaultsMatchTheDeployedContainer) {
   EXPECT_EQ(options.retry.initial_delay, 500ms);
   EXPECT_EQ(options.max_output_bytes, 8u << 20);
   EXPECT_EQ(options.single_quotes, SingleQuotePolicy::reject);
+  EXPECT_EQ(options.transport, ContainerTransport::automatic);
+  EXPECT_TRUE(options.engine_host.empty());
+}
+
+TEST(ClientOptions, TransportIsReadFromTheEnvironmentByName) {
+  for (const auto transport :
+       {ContainerTransport::automatic, ContainerTransport::cli, ContainerTransport::engine_api}) {
+    ScopedEnvironment env;
+    env.set("HIVEMIND_TRANSPORT", std::string(to_string(transport)).c_str());
+    EXPECT_EQ(ClientOptions::from_environment().transport, transport) << to_string(transport);
+  }
+  ScopedEnvironment env;
+  env.set("HIVEMIND_TRANSPORT", "http");
+  try {
+    (void)ClientOptions::from_environment();
+    FAIL() << "accepted 'http'";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), errc::invalid_argument);
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("HIVEMIND_TRANSPORT='http'"));
+  }
 }
 
 TEST(ClientOptions, EnvironmentOverridesDefaults) {

@@ -10,6 +10,13 @@ void Context::add_global_options(CLI::App& app) {
                  "Container name [env HIVEMIND_CONTAINER, default multi-agent-container]");
   app.add_option("--docker", options_.docker,
                  "Container CLI, a name on PATH or a path [env HIVEMIND_DOCKER, default docker]");
+  app.add_option("--transport", options_.transport,
+                 "How calls reach the container: auto, cli or engine-api "
+                 "[env HIVEMIND_TRANSPORT, default auto]")
+      ->check(CLI::IsMember({"auto", "cli", "engine-api"}));
+  app.add_option("--engine-host", options_.engine_host,
+                 "Docker Engine API endpoint, unix:///path or tcp://host:port "
+                 "[env DOCKER_HOST, default unix:///var/run/docker.sock]");
   app.add_option("--script", options_.script,
                  "Session manager path in the container [env HIVEMIND_SCRIPT]");
   app.add_option("--host-ext-dir", options_.host_ext_dir,
@@ -42,6 +49,10 @@ const hivemind::HiveMindClient& Context::client() {
     auto options = hivemind::ClientOptions::from_environment();
     if (options_.container) options.container = *options_.container;
     if (options_.docker) options.cli = *options_.docker;
+    if (options_.transport) {
+      options.transport = *hivemind::container_transport_from_string(*options_.transport);
+    }
+    if (options_.engine_host) options.engine_host = *options_.engine_host;
     if (options_.script) options.script = *options_.script;
     if (options_.host_ext_dir) options.host_ext_dir = *options_.host_ext_dir;
     if (options_.call_timeout) options.call_timeout = parse_duration(*options_.call_timeout);

@@ -27,6 +27,8 @@ namespace hivectl {
 struct GlobalOptions {
   std::optional<std::string> container;
   std::optional<std::string> docker;
+  std::optional<std::string> transport;
+  std::optional<std::string> engine_host;
   std::optional<std::string> script;
   std::optional<std::string> host_ext_dir;
   std::optional<std::string> mcp_host;

@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -23,7 +25,28 @@ enum class SingleQuotePolicy {
   replace_with_typographic  // replace each `'` with U+2019 RIGHT SINGLE QUOTATION MARK
 };
 
+// How commands reach the container.
+enum class ContainerTransport {
+  // The Docker Engine API when it is usable: `cli` is plain "docker" with no global
+  // arguments, and engine_host (or $DOCKER_HOST, or /var/run/docker.sock) names a unix socket
+  // this process can open or a tcp:// host, with neither $DOCKER_CONTEXT nor $DOCKER_TLS_VERIFY
+  // set. Otherwise the CLI.
+  automatic,
+  cli,         // fork `cli exec ...` per call (docker, podman, --context, anything)
+  engine_api,  // HTTP/1.1 to the Docker Engine API on engine_host; no process per call
+};
+
+// "auto", "cli", "engine-api" (as in HIVEMIND_TRANSPORT and hivectl --transport).
+std::string_view to_string(ContainerTransport transport) noexcept;
+// The inverse of to_string; nullopt for anything else.
+std::optional<ContainerTransport> container_transport_from_string(std::string_view text) noexcept;
+
 struct ClientOptions {
+  ContainerTransport transport = ContainerTransport::automatic;
+  // The Engine API endpoint in DOCKER_HOST syntax: unix:///var/run/docker.sock or
+  // tcp://host:2375 (no TLS). Empty: $DOCKER_HOST, else unix:///var/run/docker.sock.
+  std::string engine_host;
+
   // The container CLI: a name looked up on PATH (`docker`, `podman`) or a path.
   std::string cli = "docker";
   // Arguments placed before `exec`, e.g. {"--context", "remote"} or {"-H", "tcp://host:2375"}.
@@ -37,7 +60,8 @@ struct ClientOptions {
   std::string container = "multi-agent-container";
   std::string script = "/app/scripts/hive-session-manager.sh";
 
-  // Deadline of one CLI invocation; on expiry the CLI process is killed.
+  // Deadline of one call into the container. On expiry (and when the call is cancelled) the
+  // CLI process is killed and the command is ended inside the container too.
   std::chrono::milliseconds call_timeout{30'000};
   // Applied only to failures that happened before the script ran.
   RetryPolicy retry{};
@@ -64,7 +88,8 @@ struct ClientOptions {
   // Receives container exec and session lifecycle events (e.g. a LifecycleMetrics). Null: none.
   std::shared_ptr<MetricsSink> metrics;
 
-  // Defaults overridden by the environment: HIVEMIND_DOCKER (CLI name or path),
+  // Defaults overridden by the environment: HIVEMIND_TRANSPORT (auto, cli or engine-api),
+  // HIVEMIND_DOCKER (CLI name or path),
   // HIVEMIND_CONTAINER, HIVEMIND_SCRIPT, HIVEMIND_HOST_EXT_DIR and HIVEMIND_TIMEOUT (per-call
   // deadline in seconds, may be fractional). A malformed value throws invalid_argument.
   static ClientOptions from_environment();
