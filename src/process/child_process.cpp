@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,15 +12,8 @@
 #include <filesystem>
 #include <optional>
 
-// Boost 1.81's Process v2 headers use these without including them.
-#include <boost/optional.hpp>
-#include <type_traits>
-
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/process/v2/process.hpp>
-#include <boost/process/v2/stdio.hpp>
 
 extern char** environ;
 
@@ -27,23 +21,6 @@ namespace hivemind::detail {
 namespace {
 
 namespace asio = boost::asio;
-namespace bp2 = boost::process::v2;
-
-// Runs in the forked child, before exec. A process group of its own lets a kill reach
-// whatever the child started too (a wrapper script's children would otherwise keep our
-// pipes open). The signal mask is inherited across exec, and an application may block
-// signals in its threads (hivectl blocks SIGINT/SIGTERM to take them with sigwait): the
-// child starts with none blocked, or it could not be interrupted or terminated.
-struct ChildSetup {
-  bp2::error_code on_exec_setup(bp2::posix::default_launcher&, const std::filesystem::path&,
-                                const char* const*) {
-    if (::setpgid(0, 0) != 0) return {errno, bp2::system_category()};
-    sigset_t none;
-    sigemptyset(&none);
-    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) return {errno, bp2::system_category()};
-    return {};
-  }
-};
 
 std::string lookup_path(const ChildCommand& command) {
   for (const auto& [key, value] : command.extra_environment) {
@@ -71,24 +48,85 @@ std::filesystem::path resolve_program(const ChildCommand& command) {
   return {};
 }
 
-// The child's environment: ours plus the command's additions. (Process v2's own
-// process_environment is declared but, in Boost 1.81's header-only mode, never defined.)
-class ChildEnvironment {
+std::vector<std::string> child_environment(const ChildCommand& command);
+
+// The exit status, or the signal number for a killed process (as Boost.Process reports it).
+int exit_code_of(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return WTERMSIG(wait_status);
+  return wait_status;
+}
+
+// Null-terminated pointers into `strings`, as execve and posix_spawn take them.
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (auto& text : strings) pointers.push_back(text.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+// A pipe whose two ends close on exec: only the dup2 of posix_spawn hands one to the child.
+bool open_pipe(std::array<int, 2>& ends, std::error_code& error) {
+  if (::pipe2(ends.data(), O_CLOEXEC) == 0) return true;
+  error = std::error_code(errno, std::generic_category());
+  return false;
+}
+
+// posix_spawn (glibc: clone(CLONE_VM | CLONE_VFORK) + exec) rather than fork: the child runs
+// none of our code and no atfork handler, allocates nothing and takes no lock, so a launch from
+// a threaded process cannot hang before exec (fork's hazards: a mutex inherited locked from
+// another thread, Asio's notify_fork, Boost 1.81's child calling exit() after a failed exec).
+// A process group of its own lets a kill reach whatever the child started too (a wrapper
+// script's children would otherwise keep our pipes open). The signal mask and dispositions are
+// reset: an application may block signals in its threads (hivectl blocks SIGINT/SIGTERM to
+// take them with sigwait) or ignore them, and the child must stay interruptible.
+class Spawn {
  public:
-  explicit ChildEnvironment(std::vector<std::string> entries) : entries_(std::move(entries)) {
-    for (const auto& entry : entries_) pointers_.push_back(entry.c_str());
-    pointers_.push_back(nullptr);
+  Spawn() {
+    ::posix_spawnattr_init(&attributes_);
+    ::posix_spawn_file_actions_init(&actions_);
+    sigset_t none;
+    sigset_t all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    ::posix_spawnattr_setsigmask(&attributes_, &none);
+    ::posix_spawnattr_setsigdefault(&attributes_, &all);
+    ::posix_spawnattr_setpgroup(&attributes_, 0);
+    ::posix_spawnattr_setflags(
+        &attributes_, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  }
+  Spawn(const Spawn&) = delete;
+  Spawn& operator=(const Spawn&) = delete;
+  ~Spawn() {
+    ::posix_spawn_file_actions_destroy(&actions_);
+    ::posix_spawnattr_destroy(&attributes_);
   }
 
-  bp2::error_code on_setup(bp2::posix::default_launcher& launcher, const std::filesystem::path&,
-                           const char* const*) {
-    launcher.env = pointers_.data();
-    return {};
+  void give(int fd, int as) { ::posix_spawn_file_actions_adddup2(&actions_, fd, as); }
+  void give_null_stdin() {
+    ::posix_spawn_file_actions_addopen(&actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
+
+  // The child's pid, or 0 with `error` set (a failed exec is reported, and reaped, here).
+  pid_t run(const std::filesystem::path& program, const ChildCommand& command,
+            std::error_code& error) {
+    auto argv_strings = command.argv();
+    auto environment_strings = child_environment(command);
+    const auto argv = c_strings(argv_strings);
+    const auto envp = c_strings(environment_strings);
+    pid_t pid = 0;
+    if (const int failed = ::posix_spawn(&pid, program.c_str(), &actions_, &attributes_,
+                                         argv.data(), envp.data())) {
+      error = std::error_code(failed, std::generic_category());
+      return 0;
+    }
+    return pid;
   }
 
  private:
-  std::vector<std::string> entries_;
-  std::vector<const char*> pointers_;
+  posix_spawnattr_t attributes_;
+  posix_spawn_file_actions_t actions_;
 };
 
 std::vector<std::string> child_environment(const ChildCommand& command) {
@@ -139,7 +177,7 @@ struct ChildProcess::Impl {
       } while (result < 0 && errno == EINTR);
       if (result == 0) return std::nullopt;
       // -1: someone else reaped it (nothing in the SDK does); its exit code is lost.
-      exit_code = result == pid ? bp2::evaluate_exit_code(status) : -1;
+      exit_code = result == pid ? exit_code_of(status) : -1;
     }
     return exit_code;
   }
@@ -177,41 +215,50 @@ ChildProcess ChildProcess::launch(const asio::any_io_executor& executor,
     error = std::make_error_code(std::errc::no_such_file_or_directory);
     return ChildProcess(nullptr);
   }
-  // Refuse what exec would refuse without forking: Boost 1.81's child calls exit() (not
-  // _exit()) when exec fails, which can deadlock a multithreaded parent's fork (seen under
-  // AddressSanitizer, whose exit handlers wait for locks held by other threads).
+  // Refuse what exec would refuse without starting a process at all.
   if (::access(program.c_str(), X_OK) != 0) {
     error = std::error_code(errno, std::generic_category());
     return ChildProcess(nullptr);
   }
   auto impl = std::make_unique<Impl>(executor);
-  bp2::error_code launch_error;
-  bp2::default_process_launcher launcher;
-  // The launcher calls notify_fork on the context of the executor it is given: in the
-  // parent around the fork, and in the child between fork and exec. On the application's
-  // io_context that loses work (Asio's resolver stops its thread at fork_prepare and does
-  // not restart it, so a connect resolving there never completes). On any context that
-  // other threads touch as well, the child can inherit one of its mutexes locked at the
-  // moment of the fork and hang before exec (seen with one context shared by all
-  // launches). So each launch notifies a context of its own, which has no services yet
-  // when it forks; the exit is awaited on the caller's executor.
-  asio::io_context fork_context;
-  const auto launch_with = [&](auto&& stdio) {
-    return launcher(fork_context.get_executor(), launch_error, program, command.args, stdio,
-                    ChildEnvironment(child_environment(command)), ChildSetup{});
+  std::array<int, 2> out{-1, -1};
+  std::array<int, 2> err{-1, -1};
+  std::array<int, 2> in{-1, -1};
+  const auto close_all = [&] {
+    for (auto* ends : {&out, &err, &in}) {
+      for (const int fd : *ends) {
+        if (fd >= 0) ::close(fd);
+      }
+    }
   };
-  bp2::process launched =
-      command.stdin_lifeline ? launch_with(bp2::process_stdio{impl->lifeline, impl->out, impl->err})
-                             : launch_with(bp2::process_stdio{nullptr, impl->out, impl->err});
-  if (launch_error) {
-    // Boost 1.81 does not reap a child whose exec failed; without this it stays a zombie.
-    if (launcher.pid > 0) ::waitpid(launcher.pid, nullptr, 0);
-    error = launch_error;
+  if (!open_pipe(out, error) || !open_pipe(err, error) ||
+      (command.stdin_lifeline && !open_pipe(in, error))) {
+    close_all();
     return ChildProcess(nullptr);
   }
-  // The exit is awaited on the caller's executor.
-  impl->pid = launched.id();
-  launched.detach();
+  Spawn spawn;
+  if (command.stdin_lifeline) {
+    spawn.give(in[0], STDIN_FILENO);
+  } else {
+    spawn.give_null_stdin();
+  }
+  spawn.give(out[1], STDOUT_FILENO);
+  spawn.give(err[1], STDERR_FILENO);
+  const pid_t pid = spawn.run(program, command, error);
+  // The child holds its own copies now; ours of its ends must go, or EOF never comes.
+  for (const int child_end : {out[1], err[1], in[0]}) {
+    if (child_end >= 0) ::close(child_end);
+  }
+  if (pid == 0) {
+    for (const int parent_end : {out[0], err[0], in[1]}) {
+      if (parent_end >= 0) ::close(parent_end);
+    }
+    return ChildProcess(nullptr);
+  }
+  impl->out.assign(out[0]);
+  impl->err.assign(err[0]);
+  if (command.stdin_lifeline) impl->lifeline.assign(in[1]);
+  impl->pid = pid;
   return ChildProcess(std::move(impl));
 }
 

@@ -149,7 +149,8 @@ bool leaves_the_command_running(const std::exception_ptr& failure) {
 asio::awaitable<void> end_in_container(const ClientOptions& options,
                                        const std::optional<EngineEndpoint>& endpoint,
                                        std::string_view token) {
-  constexpr std::chrono::milliseconds kKillDeadline{10'000};
+  // Short: a Ctrl-C waits for it. A healthy engine runs this exec in well under a second.
+  constexpr std::chrono::milliseconds kKillDeadline{3'000};
   const auto timeout = std::min(options.call_timeout, kKillDeadline);
   const auto command = kill_by_token_command(token);
   std::string problem;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Latency of `status` and `list` against the real container (real-container.sh), in one run:
-# bare `docker exec` from this shell loop (the baseline) and hivectl (process start + the
-# SDK's CLI transport + the same docker exec). Median and 90th percentile of N runs each.
-#   tests/engine/measure_latency.sh HIVECTL [N]     (N defaults to 25)
+# bare `docker exec` from this shell loop (the baseline), the SDK in one process through each
+# transport (bench/engine_latency.cpp: Engine API, CLI), and hivectl (process start + SDK).
+# Median and 90th percentile of N runs each.
+#   tests/engine/measure_latency.sh HIVECTL ENGINE_LATENCY [N]     (N defaults to 25)
 set -uo pipefail
-hivectl=$1 runs=${2:-25}
+hivectl=$1 engine_latency=$2 runs=${3:-25}
 # shellcheck source=real-container.sh
 source "$(dirname "$0")/real-container.sh"
 start_real_container || exit $?
@@ -32,6 +33,9 @@ series() { # series LABEL COMMAND...: N runs (after one warm-up), "LABEL median 
 
 echo "engine: $(docker version --format 'server {{.Server.Version}}, client {{.Client.Version}}')"
 series "status: bare docker exec" docker exec "$REAL_CONTAINER" "$script" status "$uuid"
-series "status: hivectl (CLI path)" "$hivectl" status "$uuid"
 series "list: bare docker exec" docker exec "$REAL_CONTAINER" "$script" list
-series "list: hivectl (CLI path)" "$hivectl" list
+"$engine_latency" "$uuid" "$runs"
+for transport in engine-api cli; do
+  HIVEMIND_TRANSPORT=$transport series "status: hivectl $transport" "$hivectl" status "$uuid"
+  HIVEMIND_TRANSPORT=$transport series "list: hivectl $transport" "$hivectl" list
+done
