@@ -20,6 +20,7 @@
 #include "hivemind/journal/recovery_report.hpp"
 #include "hivemind/journal/session_journal.hpp"
 #include "process/container_exec.hpp"
+#include "process/exec_token.hpp"
 
 namespace hivemind {
 namespace {
@@ -32,10 +33,12 @@ using detail::ExecMode;
 // (control/verb_outcome.hpp); returns the result of a successful run.
 asio::awaitable<ContainerResult> run_verb(const ClientOptions& options, detail::Verb verb,
                                           std::string session_id, std::vector<std::string> args,
-                                          ExecMode mode = ExecMode::attached) {
+                                          ExecMode mode = ExecMode::attached,
+                                          std::string exec_token = {}) {
   args.insert(args.begin(), std::string(detail::verb_name(verb)));
   args.insert(args.begin(), options.script);
-  auto result = co_await detail::exec_in_container(options, mode, std::move(args));
+  auto result =
+      co_await detail::exec_in_container(options, mode, std::move(args), std::move(exec_token));
   if (auto failure =
           detail::verb_failure(verb, session_id, {result.exit_code, result.out, result.err})) {
     throw Error(failure->code, std::move(failure->message), detail::context_of(result));
@@ -147,7 +150,9 @@ namespace {
 asio::awaitable<void> start_detached(const ClientOptions& options, std::string session_id,
                                      std::vector<std::string> extra_args) {
   extra_args.insert(extra_args.begin(), session_id);
-  co_await run_verb(options, Verb::start, session_id, std::move(extra_args), ExecMode::detached);
+  auto token = detail::session_exec_token(session_id);  // what a cancel kills (session_processes)
+  co_await run_verb(options, Verb::start, session_id, std::move(extra_args), ExecMode::detached,
+                    std::move(token));
 }
 
 // Durable before the UUID reaches the caller: a crash right after never loses a session.

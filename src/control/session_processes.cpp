@@ -9,6 +9,7 @@
 #include "hivemind/common/error.hpp"
 #include "hivemind/common/logging.hpp"
 #include "process/container_exec.hpp"
+#include "process/exec_token.hpp"
 
 namespace hivemind::detail {
 namespace {
@@ -98,6 +99,14 @@ std::vector<int> process_tree(const std::vector<int>& roots, std::string_view ps
 
 asio::awaitable<bool> kill_session_processes(const ClientOptions& options, std::string session_id) {
   validate_uuid(session_id);
+  // Everything the SDK's `start` began carries the session's token, orphans included: an
+  // agent forked between the `ps` and the `kill` below escapes the tree walk, not this.
+  const auto by_token = co_await exec_in_container(
+      options, ExecMode::attached, kill_by_token_command(session_exec_token(session_id)));
+  int killed_by_token = 0;
+  const auto count = trim(by_token.out);
+  std::from_chars(count.data(), count.data() + count.size(), killed_by_token);
+  // The tree walk: for a session started some other way (another client, by hand).
   std::vector<std::string> find{"pgrep", "-f", start_process_pattern(session_id)};
   const auto found = co_await run_process_tool(options, std::move(find));
   if (!found) {
@@ -112,7 +121,7 @@ asio::awaitable<bool> kill_session_processes(const ClientOptions& options, std::
       roots.push_back(pid);
     }
   });
-  if (roots.empty()) co_return false;
+  if (roots.empty()) co_return killed_by_token > 0;
 
   std::vector<std::string> list{"ps", "-e", "-o", "pid=,ppid="};
   const auto listed = co_await exec_in_container(options, ExecMode::attached, std::move(list));

@@ -209,10 +209,11 @@ ErrorContext context_of(const ContainerResult& result) {
 }
 
 asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options, ExecMode mode,
-                                                   std::vector<std::string> command) {
+                                                   std::vector<std::string> command,
+                                                   std::string token) {
   const auto endpoint = engine_endpoint_for(options);
   // A detached command is meant to outlive the call; an interactive one ends with its stdin.
-  const std::string token = mode == ExecMode::attached ? new_exec_token() : std::string();
+  if (token.empty() && mode == ExecMode::attached) token = new_exec_token();
   const int attempts = std::max(1, options.retry.max_attempts);
   for (int attempt_number = 1;; ++attempt_number) {
     logger()->debug("exec (attempt {}/{}) via {}: {}", attempt_number, attempts,
@@ -233,7 +234,7 @@ asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
       ended = std::current_exception();
     }
     if (ended) {
-      if (!token.empty() && leaves_the_command_running(ended)) {
+      if (mode == ExecMode::attached && leaves_the_command_running(ended)) {
         // A cancelled coroutine throws at its next co_await: clear that, to clean up.
         co_await asio::this_coro::reset_cancellation_state();
         co_await end_in_container(options, endpoint, token);

@@ -51,9 +51,12 @@ bool is_container_unavailable(const ContainerResult& result);
 // thrown as docker_exec_failed / container_unavailable; anything else, including a
 // non-zero exit of the command itself, is returned for the caller to interpret.
 // timeout / output_too_large / cancelled propagate from run_process, never retried.
+// `token`: the command's HIVEMIND_EXEC_ID; empty gives an attached command a random one (a
+// detached command then gets none).
 boost::asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
                                                           ExecMode mode,
-                                                          std::vector<std::string> command);
+                                                          std::vector<std::string> command,
+                                                          std::string token = {});
 
 // The ErrorContext for a finished command (argv, exit code, stderr, stdout excerpt).
 ErrorContext context_of(const ContainerResult& result);

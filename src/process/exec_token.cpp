@@ -16,6 +16,10 @@ std::string new_exec_token() {
   return token;
 }
 
+std::string session_exec_token(std::string_view session_id) {
+  return "session-" + std::string(session_id);
+}
+
 std::string exec_token_assignment(std::string_view token) {
   std::string assignment(kExecTokenVariable);
   assignment += '=';
@@ -27,12 +31,11 @@ std::vector<std::string> kill_by_token_command(std::string_view token) {
   // The token is a positional argument ($1), never pasted into the script. `grep -z -x`
   // matches one whole NUL-separated environment entry. The killer's own environment does not
   // hold the token, only its arguments do.
-  return {
-      "/bin/sh", "-c",
-      "for e in /proc/[0-9]*/environ; do "
-      "if grep -qzxF \"$1\" \"$e\" 2>/dev/null; then p=${e#/proc/}; kill -KILL \"${p%/environ}\" "
-      "2>/dev/null; fi; done; exit 0",
-      "hivemind-end-exec", exec_token_assignment(token)};
+  return {"/bin/sh", "-c",
+          "n=0; for e in /proc/[0-9]*/environ; do "
+          "if grep -qzxF \"$1\" \"$e\" 2>/dev/null; then p=${e#/proc/}; "
+          "kill -KILL \"${p%/environ}\" 2>/dev/null && n=$((n + 1)); fi; done; echo $n",
+          "hivemind-end-exec", exec_token_assignment(token)};
 }
 
 }  // namespace hivemind::detail

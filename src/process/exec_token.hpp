@@ -17,11 +17,15 @@ inline constexpr std::string_view kExecTokenVariable = "HIVEMIND_EXEC_ID";
 // 128 random bits as 32 hex digits.
 std::string new_exec_token();
 
+// The token of a session's detached `start`: known to anyone who knows the session, so a
+// cancel from another process ends every process of the session, orphans included.
+std::string session_exec_token(std::string_view session_id);
+
 // "HIVEMIND_EXEC_ID=<token>".
 std::string exec_token_assignment(std::string_view token);
 
 // A command for the container (/bin/sh, grep, kill) that sends SIGKILL to every process
-// whose environment holds the token, and exits 0 whether or not it found one.
+// whose environment holds the token, prints how many it killed, and exits 0.
 std::vector<std::string> kill_by_token_command(std::string_view token);
 
 }  // namespace hivemind::detail

@@ -9,6 +9,8 @@
 #include <future>
 #include <string>
 
+#include "common/run_sync.hpp"
+#include "control/session_processes.hpp"
 #include "hivemind/common/error.hpp"
 #include "hivemind/control/hivemind_client.hpp"
 #include "support/capture_error.hpp"
@@ -188,4 +190,26 @@ TEST_F(ClientFailures, OutputPastTheBoundIsRefusedAndTheProcessKilled) {
     EXPECT_TRUE(child_processes().empty());
   }
   EXPECT_TRUE(leaks.settled());
+}
+
+TEST_F(ClientFailures, KillingASessionEndsItsOrphansToo) {
+  // An agent forked away from the start process (here: a background subshell, reparented once
+  // the subshell exits) is outside the process tree a `ps` walk finds; the session's token in
+  // its environment still marks it.
+  const auto script = container.root() / "app" / "scripts" / "orphaning.sh";
+  std::ofstream(script) << "#!/bin/sh\n"
+                           "[ \"$1\" = start ] || { echo created; exit 0; }\n"
+                           "( sleep 300 & echo $! > \"$HIVE_MOCK_ROOT/orphan.pid\" )\n"
+                           "exec sleep 300\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  auto options = container.options();
+  options.script = "/app/scripts/orphaning.sh";
+  const std::string session = "3f2a1c9e-8b7d-4e6f-a5b4-c3d2e1f0a9b8";
+  HiveMindClient(options).start(session);
+  pid_t orphan = 0;
+  ASSERT_TRUE(eventually(
+      [&] { return static_cast<bool>(std::ifstream(container.root() / "orphan.pid") >> orphan); }));
+  EXPECT_TRUE(detail::run_sync(detail::kill_session_processes(options, session)));
+  EXPECT_TRUE(eventually([&] { return !process_has_not_exited(orphan); }))
+      << "the orphan outlived its session";
 }
