@@ -10,6 +10,8 @@ std::string_view to_string(ContainerTransport transport) noexcept {
       return "cli";
     case ContainerTransport::engine_api:
       return "engine-api";
+    case ContainerTransport::kubectl:
+      return "kubectl";
     case ContainerTransport::automatic:
       break;
   }
@@ -17,8 +19,8 @@ std::string_view to_string(ContainerTransport transport) noexcept {
 }
 
 std::optional<ContainerTransport> container_transport_from_string(std::string_view text) noexcept {
-  for (const auto transport :
-       {ContainerTransport::automatic, ContainerTransport::cli, ContainerTransport::engine_api}) {
+  for (const auto transport : {ContainerTransport::automatic, ContainerTransport::cli,
+                               ContainerTransport::engine_api, ContainerTransport::kubectl}) {
     if (text == to_string(transport)) return transport;
   }
   return std::nullopt;
@@ -31,11 +33,15 @@ ClientOptions ClientOptions::from_environment() {
     const auto transport = container_transport_from_string(text);
     if (!transport) {
       throw Error(errc::invalid_argument, std::string("HIVEMIND_TRANSPORT='") + text +
-                                              "' is not one of auto, cli, engine-api");
+                                              "' is not one of auto, cli, engine-api, kubectl");
     }
     options.transport = *transport;
   }
   override_from("HIVEMIND_DOCKER", options.cli);
+  override_from("HIVEMIND_KUBECTL", options.kubernetes.kubectl);
+  override_from("HIVEMIND_KUBE_CONTEXT", options.kubernetes.context);
+  override_from("HIVEMIND_KUBE_NAMESPACE", options.kubernetes.namespace_name);
+  override_from("HIVEMIND_KUBE_CONTAINER", options.kubernetes.container);
   override_from("HIVEMIND_CONTAINER", options.container);
   override_from("HIVEMIND_SCRIPT", options.script);
   if (const char* dir = non_empty_env("HIVEMIND_HOST_EXT_DIR")) options.host_ext_dir = dir;

@@ -18,6 +18,7 @@
 #include "process/engine_endpoint.hpp"
 #include "process/engine_exec_request.hpp"
 #include "process/exec_token.hpp"
+#include "process/kubectl_exec.hpp"
 
 namespace hivemind::detail {
 namespace {
@@ -89,6 +90,12 @@ asio::awaitable<Attempt> through_cli(const ClientOptions& options, ExecMode mode
         errc::docker_exec_failed,
         "cannot run container CLI '" + options.cli + "': " + result.launch_error.message(),
         std::move(context));
+  } else if (options.transport == ContainerTransport::kubectl) {
+    if (auto refusal = kubectl_refusal(options, attempt.finished.exit_code, attempt.finished.err,
+                                       context_of(attempt.finished))) {
+      attempt.retryable = refusal->kind() == errc::container_unavailable;
+      attempt.failure = std::move(refusal);
+    }
   } else if (is_container_unavailable(attempt.finished)) {
     attempt.retryable = true;
     attempt.failure.emplace(
@@ -174,6 +181,9 @@ asio::awaitable<void> end_in_container(const ClientOptions& options,
 std::vector<std::string> container_argv(const ClientOptions& options, ExecMode mode,
                                         const std::vector<std::string>& command,
                                         std::string_view token) {
+  if (options.transport == ContainerTransport::kubectl) {
+    return kubectl_argv(options, mode, command, token);
+  }
   std::vector<std::string> argv;
   argv.reserve(6 + options.cli_global_args.size() + options.exec_args.size() + command.size());
   argv.push_back(options.cli);

@@ -70,6 +70,7 @@ EngineEndpoint parse_engine_host(std::string_view text) {
 std::optional<EngineEndpoint> engine_endpoint_for(const ClientOptions& options) {
   switch (options.transport) {
     case ContainerTransport::cli:
+    case ContainerTransport::kubectl:
       return std::nullopt;
     case ContainerTransport::engine_api:
       return parse_engine_host(engine_host_of(options));

@@ -51,8 +51,8 @@ TEST(ClientOptions, DefaultsMatchTheDeployedContainer) {
 }
 
 TEST(ClientOptions, TransportIsReadFromTheEnvironmentByName) {
-  for (const auto transport :
-       {ContainerTransport::automatic, ContainerTransport::cli, ContainerTransport::engine_api}) {
+  for (const auto transport : {ContainerTransport::automatic, ContainerTransport::cli,
+                               ContainerTransport::engine_api, ContainerTransport::kubectl}) {
     ScopedEnvironment env;
     env.set("HIVEMIND_TRANSPORT", std::string(to_string(transport)).c_str());
     EXPECT_EQ(ClientOptions::from_environment().transport, transport) << to_string(transport);

@@ -11,9 +11,15 @@ void Context::add_global_options(CLI::App& app) {
   app.add_option("--docker", options_.docker,
                  "Container CLI, a name on PATH or a path [env HIVEMIND_DOCKER, default docker]");
   app.add_option("--transport", options_.transport,
-                 "How calls reach the container: auto, cli or engine-api "
-                 "[env HIVEMIND_TRANSPORT, default auto]")
-      ->check(CLI::IsMember({"auto", "cli", "engine-api"}));
+                 "How calls reach the container: auto, cli, engine-api or kubectl (then "
+                 "--container names the pod) [env HIVEMIND_TRANSPORT, default auto]")
+      ->check(CLI::IsMember({"auto", "cli", "engine-api", "kubectl"}));
+  app.add_option("--kube-context", options_.kube_context,
+                 "kubeconfig context for --transport kubectl [env HIVEMIND_KUBE_CONTEXT]");
+  app.add_option("--kube-namespace", options_.kube_namespace,
+                 "Namespace of the pod [env HIVEMIND_KUBE_NAMESPACE]");
+  app.add_option("--kube-container", options_.kube_container,
+                 "Container in the pod [env HIVEMIND_KUBE_CONTAINER, default: the pod's default]");
   app.add_option("--engine-host", options_.engine_host,
                  "Docker Engine API endpoint, unix:///path or tcp://host:port "
                  "[env DOCKER_HOST, default unix:///var/run/docker.sock]");
@@ -53,6 +59,9 @@ const hivemind::HiveMindClient& Context::client() {
       options.transport = *hivemind::container_transport_from_string(*options_.transport);
     }
     if (options_.engine_host) options.engine_host = *options_.engine_host;
+    if (options_.kube_context) options.kubernetes.context = *options_.kube_context;
+    if (options_.kube_namespace) options.kubernetes.namespace_name = *options_.kube_namespace;
+    if (options_.kube_container) options.kubernetes.container = *options_.kube_container;
     if (options_.script) options.script = *options_.script;
     if (options_.host_ext_dir) options.host_ext_dir = *options_.host_ext_dir;
     if (options_.call_timeout) options.call_timeout = parse_duration(*options_.call_timeout);

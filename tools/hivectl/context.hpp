@@ -29,6 +29,9 @@ struct GlobalOptions {
   std::optional<std::string> docker;
   std::optional<std::string> transport;
   std::optional<std::string> engine_host;
+  std::optional<std::string> kube_context;
+  std::optional<std::string> kube_namespace;
+  std::optional<std::string> kube_container;
   std::optional<std::string> script;
   std::optional<std::string> host_ext_dir;
   std::optional<std::string> mcp_host;

@@ -34,9 +34,19 @@ enum class ContainerTransport {
   automatic,
   cli,         // fork `cli exec ...` per call (docker, podman, --context, anything)
   engine_api,  // HTTP/1.1 to the Docker Engine API on engine_host; no process per call
+  kubectl,     // `kubectl exec` into a pod (ClientOptions::kubernetes); `container` names the pod
 };
 
-// "auto", "cli", "engine-api" (as in HIVEMIND_TRANSPORT and hivectl --transport).
+// Where a pod's container is, for ContainerTransport::kubectl:
+// `kubectl [--context CONTEXT] [-n NAMESPACE] exec [-i] POD [-c CONTAINER] -- COMMAND...`.
+struct KubernetesTarget {
+  std::string kubectl = "kubectl";  // a name looked up on PATH, or a path
+  std::string context;              // kubeconfig context; empty: the current one
+  std::string namespace_name;       // empty: the context's namespace
+  std::string container;            // container in the pod; empty: the pod's default
+};
+
+// "auto", "cli", "engine-api", "kubectl" (as in HIVEMIND_TRANSPORT and hivectl --transport).
 std::string_view to_string(ContainerTransport transport) noexcept;
 // The inverse of to_string; nullopt for anything else.
 std::optional<ContainerTransport> container_transport_from_string(std::string_view text) noexcept;
@@ -46,6 +56,9 @@ struct ClientOptions {
   // The Engine API endpoint in DOCKER_HOST syntax: unix:///var/run/docker.sock or
   // tcp://host:2375 (no TLS). Empty: $DOCKER_HOST, else unix:///var/run/docker.sock.
   std::string engine_host;
+
+  // With ContainerTransport::kubectl: the pod's whereabouts (`container` is the pod's name).
+  KubernetesTarget kubernetes;
 
   // The container CLI: a name looked up on PATH (`docker`, `podman`) or a path.
   std::string cli = "docker";
@@ -89,7 +102,8 @@ struct ClientOptions {
   std::shared_ptr<MetricsSink> metrics;
 
   // Defaults overridden by the environment: HIVEMIND_TRANSPORT (auto, cli or engine-api),
-  // HIVEMIND_DOCKER (CLI name or path),
+  // HIVEMIND_DOCKER (CLI name or path), HIVEMIND_KUBECTL, HIVEMIND_KUBE_CONTEXT,
+  // HIVEMIND_KUBE_NAMESPACE, HIVEMIND_KUBE_CONTAINER (KubernetesTarget),
   // HIVEMIND_CONTAINER, HIVEMIND_SCRIPT, HIVEMIND_HOST_EXT_DIR and HIVEMIND_TIMEOUT (per-call
   // deadline in seconds, may be fractional). A malformed value throws invalid_argument.
   static ClientOptions from_environment();
