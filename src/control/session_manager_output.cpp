@@ -8,32 +8,14 @@
 namespace hivemind::detail {
 namespace {
 
-[[noreturn]] void unparseable(const std::string& message, std::string_view out) {
-  ErrorContext context;
-  context.output_text = std::string(out.substr(0, 4096));
-  throw Error(errc::protocol_error, message, std::move(context));
-}
-
 std::string quoted_excerpt(std::string_view text) {
   return "'" + std::string(text.substr(0, 200)) + (text.size() > 200 ? "...'" : "'");
 }
 
-nlohmann::json parse_json_document(std::string_view out, std::string_view what) {
-  auto document = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    unparseable(std::string(what) + " is not valid JSON: " + quoted_excerpt(trim(out)), out);
-  }
-  return document;
-}
-
 template <class Model>
 Model parse_model(std::string_view out, std::string_view what) {
-  const auto document = parse_json_document(out, what);
-  try {
-    return document.get<Model>();
-  } catch (const Error& e) {
-    unparseable(e.what(), out);
-  }
+  return read_json_output(out, what,
+                          [](const nlohmann::json& document) { return document.get<Model>(); });
 }
 
 // SAX handler for parse_index_statuses: picks `sessions.<id>.status` and skips the rest.
@@ -105,6 +87,20 @@ class StatusCollector {
 
 }  // namespace
 
+void throw_unparseable(const std::string& message, std::string_view out) {
+  ErrorContext context;
+  context.output_text = std::string(out.substr(0, 4096));
+  throw Error(errc::protocol_error, message, std::move(context));
+}
+
+nlohmann::json parse_json_document(std::string_view out, std::string_view what) {
+  auto document = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+  if (document.is_discarded()) {
+    throw_unparseable(std::string(what) + " is not valid JSON: " + quoted_excerpt(trim(out)), out);
+  }
+  return document;
+}
+
 std::string_view trim(std::string_view text) noexcept {
   constexpr std::string_view kSpace = " \t\r\n\v\f";
   const auto first = text.find_first_not_of(kSpace);
@@ -115,7 +111,7 @@ std::string_view trim(std::string_view text) noexcept {
 std::string parse_created_uuid(std::string_view out) {
   const auto line = trim(out);
   if (!is_canonical_uuid(line)) {
-    unparseable("create printed no session UUID: " + quoted_excerpt(line), out);
+    throw_unparseable("create printed no session UUID: " + quoted_excerpt(line), out);
   }
   return std::string(line);
 }
@@ -123,7 +119,7 @@ std::string parse_created_uuid(std::string_view out) {
 SessionStatus parse_status_output(std::string_view out) {
   const auto line = trim(out);
   if (line.empty() || line.find_first_of(" \t\r\n{") != std::string_view::npos) {
-    unparseable("status printed no status word: " + quoted_excerpt(line), out);
+    throw_unparseable("status printed no status word: " + quoted_excerpt(line), out);
   }
   return SessionStatus::parse(line);
 }
@@ -141,10 +137,10 @@ SessionIndex parse_index_json(std::string_view out) {
 std::unordered_map<std::string, SessionStatus> parse_index_statuses(std::string_view out) {
   StatusCollector collector;
   if (!nlohmann::json::sax_parse(out, &collector)) {
-    unparseable("session registry is not valid JSON: " + quoted_excerpt(trim(out)), out);
+    throw_unparseable("session registry is not valid JSON: " + quoted_excerpt(trim(out)), out);
   }
   if (!collector.saw_sessions()) {
-    unparseable("session registry lacks the 'sessions' object", out);
+    throw_unparseable("session registry lacks the 'sessions' object", out);
   }
   return collector.take();
 }
@@ -152,7 +148,7 @@ std::unordered_map<std::string, SessionStatus> parse_index_statuses(std::string_
 std::string parse_path_line(std::string_view out, std::string_view what) {
   const auto line = trim(out);
   if (line.empty() || line.front() != '/' || line.find('\n') != std::string_view::npos) {
-    unparseable(std::string(what) + " is not an absolute path: " + quoted_excerpt(line), out);
+    throw_unparseable(std::string(what) + " is not an absolute path: " + quoted_excerpt(line), out);
   }
   return std::string(line);
 }

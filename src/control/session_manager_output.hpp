@@ -7,6 +7,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <nlohmann/json.hpp>
+
+#include "hivemind/common/error.hpp"
 #include "hivemind/models/cleanup_report.hpp"
 #include "hivemind/models/session_index.hpp"
 #include "hivemind/models/session_metadata.hpp"
@@ -25,6 +28,24 @@ void for_each_line(std::string_view text, OnLine&& on_line) {
     const auto end = std::min(text.find('\n', start), text.size());
     on_line(text.substr(start, end - start));
     start = end + 1;
+  }
+}
+
+// Throws protocol_error with `message`, keeping `out` (bounded) in ErrorContext::output_text.
+[[noreturn]] void throw_unparseable(const std::string& message, std::string_view out);
+
+// `out` as one JSON document; protocol_error naming `what` and quoting the text otherwise.
+nlohmann::json parse_json_document(std::string_view out, std::string_view what);
+
+// Parses `out` and hands the document to `read`: invalid JSON and every hivemind::Error that
+// `read` throws (a missing or mistyped field) become protocol_error keeping the text.
+template <class Read>
+auto read_json_output(std::string_view out, std::string_view what, Read&& read) {
+  const auto document = parse_json_document(out, what);
+  try {
+    return read(document);
+  } catch (const Error& e) {
+    throw_unparseable(e.what(), out);
   }
 }
 

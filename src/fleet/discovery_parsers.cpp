@@ -6,39 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_fields.hpp"
+#include "control/session_manager_output.hpp"
 #include "hivemind/common/error.hpp"
 
 namespace hivemind::detail {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::size_t kKeptOutputBytes = 4096;
-
-Error unreadable_discovery_output(const std::string& message, std::string_view out) {
-  ErrorContext context;
-  context.output_text = std::string(out.substr(0, kKeptOutputBytes));
-  return Error(errc::protocol_error, message, std::move(context));
-}
-
-// Parses `out` and hands the document to `read`; every failure (invalid JSON, a missing or
-// mistyped field) becomes a protocol_error carrying the text.
-template <class Read>
-auto read_discovery_json(std::string_view out, std::string_view what, Read read) {
-  const auto document = json::parse(out, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) {
-    const auto shown = out.substr(0, 200);
-    throw unreadable_discovery_output(std::string(what) + " is not valid JSON: '" +
-                                          std::string(shown) +
-                                          (out.size() > shown.size() ? "...'" : "'"),
-                                      out);
-  }
-  try {
-    return read(document);
-  } catch (const Error& e) {
-    throw unreadable_discovery_output(e.what(), out);
-  }
-}
 
 const json& require_array(const json& value, const std::string& what) {
   if (!value.is_array()) {
@@ -101,18 +75,9 @@ ListedPod read_listed_pod(const json& pod, const std::string& what) {
 // The lines of `text` without surrounding blanks, empty ones left out.
 std::vector<std::string> trimmed_lines(std::string_view text) {
   std::vector<std::string> lines;
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    auto line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
-      line.remove_suffix(1);
-    }
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) {
-      line.remove_prefix(1);
-    }
-    if (!line.empty()) lines.emplace_back(line);
-  }
+  for_each_line(text, [&](std::string_view line) {
+    if (const auto kept = trim(line); !kept.empty()) lines.emplace_back(kept);
+  });
   return lines;
 }
 
@@ -131,7 +96,7 @@ std::vector<std::string> parse_container_ids(std::string_view out) {
 }
 
 std::vector<InspectedContainer> parse_docker_inspect(std::string_view out) {
-  return read_discovery_json(out, "docker inspect output", [](const json& document) {
+  return read_json_output(out, "docker inspect output", [](const json& document) {
     std::vector<InspectedContainer> containers;
     for (const json& container : require_array(document, "docker inspect output")) {
       containers.push_back(read_inspected(
@@ -151,7 +116,7 @@ bool only_vanished_objects(std::string_view err) {
 }
 
 std::vector<ListedPod> parse_pod_list(std::string_view out) {
-  return read_discovery_json(out, "kubectl PodList", [](const json& document) {
+  return read_json_output(out, "kubectl PodList", [](const json& document) {
     require_object(document, "kubectl PodList");
     std::vector<ListedPod> pods;
     const json items = required_field<json>(document, "items", "kubectl PodList");

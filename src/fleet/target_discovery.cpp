@@ -4,8 +4,10 @@
 #include <utility>
 
 #include "common/run_sync.hpp"
+#include "control/session_manager_output.hpp"
 #include "fleet/discovery_parsers.hpp"
 #include "hivemind/common/error.hpp"
+#include "process/kubectl_exec.hpp"
 #include "process/process_runner.hpp"
 
 namespace hivemind {
@@ -20,8 +22,7 @@ std::string shown_command(const Argv& argv) {
 }
 
 std::string stderr_excerpt(std::string_view err) {
-  while (!err.empty() && (err.back() == '\n' || err.back() == '\r')) err.remove_suffix(1);
-  return std::string(err.substr(0, 500));
+  return std::string(detail::trim(err).substr(0, 500));
 }
 
 // Runs a listing command with the environment, deadline and output bound of `base`, like a
@@ -109,13 +110,7 @@ std::vector<FleetTarget> list_docker_targets(const DockerDiscovery& discovery) {
 }
 
 std::vector<FleetTarget> list_kubernetes_targets(const KubernetesDiscovery& discovery) {
-  const KubernetesTarget& cluster = discovery.base.kubernetes;
-  // The same leading arguments as the transport's `kubectl exec` (kubectl_exec.cpp).
-  Argv get{cluster.kubectl};
-  if (!cluster.context.empty()) get.insert(get.end(), {"--context", cluster.context});
-  if (!cluster.namespace_name.empty()) get.insert(get.end(), {"-n", cluster.namespace_name});
-  get.insert(get.end(), discovery.base.cli_global_args.begin(),
-             discovery.base.cli_global_args.end());
+  Argv get = detail::kubectl_command(discovery.base);
   get.insert(get.end(), {"get", "pods", "-l", discovery.selector, "-o", "json"});
   const auto listed = run_listing(discovery.base, get);
   if (listed.exit_code != 0) throw listing_refused(get, listed);

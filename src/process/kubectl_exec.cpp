@@ -36,19 +36,26 @@ std::string first_line(std::string_view text) {
 
 }  // namespace
 
-std::vector<std::string> kubectl_argv(const ClientOptions& options, ExecMode mode,
-                                      const std::vector<std::string>& command,
-                                      std::string_view token) {
+std::vector<std::string> kubectl_command(const ClientOptions& options) {
   const KubernetesTarget& target = options.kubernetes;
   std::vector<std::string> argv{target.kubectl};
   if (!target.context.empty()) argv.insert(argv.end(), {"--context", target.context});
   if (!target.namespace_name.empty()) argv.insert(argv.end(), {"-n", target.namespace_name});
   argv.insert(argv.end(), options.cli_global_args.begin(), options.cli_global_args.end());
+  return argv;
+}
+
+std::vector<std::string> kubectl_argv(const ClientOptions& options, ExecMode mode,
+                                      const std::vector<std::string>& command,
+                                      std::string_view token) {
+  auto argv = kubectl_command(options);
   argv.emplace_back("exec");
   if (mode == ExecMode::interactive) argv.emplace_back("-i");
   argv.insert(argv.end(), options.exec_args.begin(), options.exec_args.end());
   argv.push_back(options.container);
-  if (!target.container.empty()) argv.insert(argv.end(), {"-c", target.container});
+  if (const auto& container = options.kubernetes.container; !container.empty()) {
+    argv.insert(argv.end(), {"-c", container});
+  }
   argv.emplace_back("--");
   if (!token.empty()) argv.insert(argv.end(), {"env", exec_token_assignment(token)});
   if (mode == ExecMode::detached) {

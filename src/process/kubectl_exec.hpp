@@ -14,6 +14,10 @@ namespace hivemind::detail {
 
 enum class ExecMode;
 
+// `kubectl [--context C] [-n NS] [global args]`: what precedes the verb of every kubectl call
+// the SDK makes (exec, and `get pods` for discovery).
+std::vector<std::string> kubectl_command(const ClientOptions& options);
+
 // `kubectl [--context C] [-n NS] [global args] exec [-i] [exec args] POD [-c CONTAINER] --
 // [env HIVEMIND_EXEC_ID=TOKEN] COMMAND...`. Detached: the command runs in the background of a
 // `/bin/sh` that returns at once, its stdio on /dev/null (kubectl exec has no -d).
