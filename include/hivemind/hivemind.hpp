@@ -12,6 +12,8 @@
 #include "hivemind/control/session_watcher.hpp"
 #include "hivemind/control/wait_options.hpp"
 #include "hivemind/fleet/fleet_target.hpp"
+#include "hivemind/fleet/hivemind_fleet.hpp"
+#include "hivemind/fleet/placement_policy.hpp"
 #include "hivemind/fleet/target_discovery.hpp"
 #include "hivemind/journal/cleanup_policy.hpp"
 #include "hivemind/journal/metadata_cache.hpp"

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "support/mock_container.hpp"
+#include "support/proc_file.hpp"
 
 extern char** environ;
 
@@ -148,8 +149,7 @@ std::vector<std::string> mock_container_processes(const std::string& root) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream environ_file(entry.path() / "environ");
-    const std::string environment{std::istreambuf_iterator<char>(environ_file), {}};
+    const std::string environment = read_proc_file(entry.path() / "environ");
     bool matches = false;
     for (std::size_t start = 0; start < environment.size();) {
       const std::size_t end = environment.find('\0', start);
@@ -160,8 +160,7 @@ std::vector<std::string> mock_container_processes(const std::string& root) {
       start = end + 1;
     }
     if (!matches) continue;
-    std::ifstream cmdline_file(entry.path() / "cmdline");
-    std::string cmdline{std::istreambuf_iterator<char>(cmdline_file), {}};
+    std::string cmdline = read_proc_file(entry.path() / "cmdline");
     for (char& c : cmdline) {
       if (c == '\0') c = ' ';
     }

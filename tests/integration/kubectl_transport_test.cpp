@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "hivemind/control/session_handle.hpp"
 #include "support/capture_error.hpp"
 #include "support/mock_container.hpp"
+#include "support/proc_file.hpp"
 #include "support/quick_wait.hpp"
 
 using namespace hivemind;
@@ -65,11 +67,10 @@ bool an_agent_runs_in(const std::filesystem::path& mock_root) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream cmdline(entry.path() / "cmdline");
-    const std::string command((std::istreambuf_iterator<char>(cmdline)), {});
+    const auto command = hivemind::testing::read_proc_file(entry.path() / "cmdline");
     if (command.find("claude-flow") == std::string::npos) continue;
-    std::ifstream environ_file(entry.path() / "environ");
-    for (std::string variable; std::getline(environ_file, variable, '\0');) {
+    std::istringstream environment(hivemind::testing::read_proc_file(entry.path() / "environ"));
+    for (std::string variable; std::getline(environment, variable, '\0');) {
       if (variable == mark) return true;
     }
   }

@@ -1,4 +1,5 @@
 #include "support/leak_check.hpp"
+#include "support/proc_file.hpp"
 
 #include <unistd.h>
 
@@ -50,8 +51,7 @@ std::map<int, ProcessEntry> process_table() {
 }
 
 std::string describe(int pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/cmdline");
-  std::string command((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string command = read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
   std::replace(command.begin(), command.end(), '\0', ' ');
   return std::to_string(pid) + " (" + command + ")";
 }

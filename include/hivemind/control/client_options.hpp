@@ -52,6 +52,8 @@ std::string_view to_string(ContainerTransport transport) noexcept;
 std::optional<ContainerTransport> container_transport_from_string(std::string_view text) noexcept;
 
 struct ClientOptions {
+  // The container's name in a HiveMindFleet (FleetTarget::name); empty outside one.
+  std::string target_name;
   ContainerTransport transport = ContainerTransport::automatic;
   // The Engine API endpoint in DOCKER_HOST syntax: unix:///var/run/docker.sock or
   // tcp://host:2375 (no TLS). Empty: $DOCKER_HOST, else unix:///var/run/docker.sock.
