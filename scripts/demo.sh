@@ -2,13 +2,13 @@
 # The end-to-end demo: builds hivectl, starts the bundled mock container and the mock MCP
 # relay in a temporary directory (both stopped and removed on exit), spawns a task with
 # hivectl and follows it with progress to completion, then shows its metadata, outputs
-# and metrics.
+# and metrics; then spreads tasks over a fleet of three more mock containers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target hivectl hivemind_mock_relay
+cmake --build --preset dev --target hivectl hivemind_mock_relay 10_fleet
 
 # shellcheck source=../tests/mock/mock-environment.sh
 source tests/mock/mock-environment.sh
@@ -32,3 +32,7 @@ step "hivectl metrics $session (MCP session_metrics)"
 $hivectl metrics "$session"
 step "hivectl list"
 $hivectl list
+
+step "a fleet: three mock containers found by label (docker ps), six tasks spread over them"
+start_mock_fleet 3
+build/dev/examples/10_fleet label=app=hive-mind 6

@@ -7,6 +7,7 @@
 mock_environment_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mock_relay_pid=
 mock_telemetry_pid=
+mock_fleet_roots=()
 
 stop_mock_environment() {
   if [[ -n $mock_telemetry_pid ]]; then
@@ -17,6 +18,10 @@ stop_mock_environment() {
     kill "$mock_relay_pid" 2>/dev/null || true
     wait "$mock_relay_pid" 2>/dev/null || true
   fi
+  local fleet_root
+  for fleet_root in "${mock_fleet_roots[@]}"; do
+    MOCK_ROOT=$fleet_root "$mock_environment_dir/mock-container" kill-all >/dev/null 2>&1 || true
+  done
   if [[ -n ${MOCK_ROOT:-} ]]; then
     "$mock_environment_dir/mock-container" kill-all >/dev/null 2>&1 || true
     rm -rf "$MOCK_ROOT"
@@ -65,4 +70,25 @@ start_mock_telemetry() {
   HIVEMIND_WS_URL=$(first_line_matching "mock telemetry server" "$mock_telemetry_pid" \
     "$MOCK_ROOT/telemetry.out" "$MOCK_ROOT/telemetry.log" 'ws://127\.0\.0\.1:[0-9]+/') || return 1
   export HIVEMIND_WS_URL
+}
+
+# start_mock_fleet N (after start_mock_environment): N more mock containers hive-1..hive-N,
+# each its own root under $MOCK_ROOT/fleet/, running and labelled app=hive-mind in the fake
+# docker's container registry ($MOCK_DOCKER_CONTAINERS, tests/mock/README.md), so that
+# `docker ps --filter label=app=hive-mind` discovers them. Removed with the environment.
+start_mock_fleet() {
+  local count=$1 index root entries=()
+  for index in $(seq "$count"); do
+    root="$MOCK_ROOT/fleet/hive-$index"
+    mkdir -p "$root"
+    MOCK_ROOT=$root "$mock_environment_dir/mock-container" init
+    mock_fleet_roots+=("$root")
+    # docker prints 64 hex digits per id; any distinct ones do for the fake.
+    entries+=("$(jq -n --arg name "hive-$index" --arg root "$root" \
+      --arg id "$(printf 'f1ee7%059d' "$index")" \
+      '{name: $name, id: $id, root: $root, labels: {app: "hive-mind"}, running: true}')")
+  done
+  MOCK_DOCKER_CONTAINERS="$MOCK_ROOT/fleet.json"
+  printf '%s\n' "${entries[@]}" | jq -s . >"$MOCK_DOCKER_CONTAINERS"
+  export MOCK_DOCKER_CONTAINERS
 }
