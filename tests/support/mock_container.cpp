@@ -83,7 +83,12 @@ std::string MockContainer::run_script(const std::vector<std::string>& args) cons
   std::string command = "MOCK_ROOT=" + shell_quote(root_.string()) + " " +
                         shell_quote((kMockDir / "bin" / "docker").string()) +
                         " exec multi-agent-container /app/scripts/hive-session-manager.sh";
-  for (const auto& arg : args) command += " " + shell_quote(arg);
+  for (const auto& arg : args) {
+    // Two appends, not `" " + quoted`: GCC 12 at -O2 warns (-Wstringop-overflow, a false
+    // positive) on that temporary.
+    command += ' ';
+    command += shell_quote(arg);
+  }
   return run_command(command + " 2>/dev/null");
 }
 
