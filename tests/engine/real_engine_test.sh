@@ -6,10 +6,12 @@
 # unknown container, daemon down), and nothing left running in the container after a
 # timed-out call, a cancelled call and a stopped `logs -f`. Starts the private engine (tests/engine/engine.sh) unless
 # DOCKER_HOST already answers, and stops only what it started.
-#   tests/engine/real_engine_test.sh HIVECTL      prints `N passed, M failed`
+# With FLEET_EXAMPLE (examples/10_fleet), a fleet of three more real containers found by label
+# runs six tasks spread over them.
+#   tests/engine/real_engine_test.sh HIVECTL [FLEET_EXAMPLE]   prints `N passed, M failed`
 # Exit 77 (skipped, with the reason) when no engine can run here.
 set -uo pipefail
-hivectl=$1
+hivectl=$1 fleet_example=${2:-}
 # shellcheck source=real-container.sh
 source "$(dirname "$0")/real-container.sh"
 passed=0 failed=0
@@ -132,6 +134,18 @@ suite() { # suite TRANSPORT: every check through `hivectl --transport TRANSPORT`
 
 suite cli
 suite engine-api
+
+if [[ -n $fleet_example ]]; then
+  echo "== a fleet of three real containers"
+  label=hivemind-fleet=$$
+  start_real_fleet 3 "$label"
+  verdict "three more containers run" "$( ((${#REAL_FLEET[@]} == 3)) && echo true || echo false)" \
+    "${#REAL_FLEET[@]} started" "$(docker ps 2>&1)"
+  check "six tasks over the fleet complete" 0 "$fleet_example" "label=$label" 6
+  expect_in "two on each container" \
+    "^fleet: 6 of 6 sessions completed \\($container-fleet-1=2 $container-fleet-2=2 $container-fleet-3=2\\)$"
+  expect_in "one list per container per tick" "over 3 watchers"
+fi
 
 echo "$passed passed, $failed failed"
 ((failed == 0))
