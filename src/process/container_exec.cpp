@@ -266,8 +266,10 @@ asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
     if (!attempt.retryable || attempt_number >= attempts) throw *attempt.failure;
 
     const auto delay = backoff_delay(options.retry, attempt_number);
-    logger()->warn("{}; retrying in {} ms (attempt {}/{})", attempt.failure->what(), delay.count(),
-                   attempt_number + 1, attempts);
+    // In a fleet every target's container may carry the same name: say which target it is.
+    logger()->warn("{}{}; retrying in {} ms (attempt {}/{})",
+                   options.target_name.empty() ? "" : "fleet target " + options.target_name + ": ",
+                   attempt.failure->what(), delay.count(), attempt_number + 1, attempts);
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     co_await timer.async_wait(asio::use_awaitable);
   }

@@ -292,6 +292,25 @@ TEST_F(Fleet, AWaitEndsLostWhenItsTargetVanishesFromDiscovery) {
   EXPECT_EQ(capture_error([&] { fleet.client(name); }).kind(), errc::invalid_argument);
 }
 
+TEST_F(Fleet, TheBackgroundRefreshTakesInATargetThatAppears) {
+  const auto c = announced.back();
+  withdraw("c");
+  auto refreshing = options();
+  refreshing.refresh_interval = 100ms;
+  HiveMindFleet fleet(std::move(refreshing));
+  ASSERT_EQ(fleet.targets().size(), 2U);
+  {
+    std::lock_guard lock(mutex);
+    announced.push_back(c);
+  }
+  ASSERT_TRUE(eventually([&] { return fleet.targets().size() == 3; }));
+  EXPECT_THAT(seen_events(), Contains("appeared c"));
+  // The newcomer takes its share of new sessions.
+  std::vector<SessionHandle> sessions;
+  for (int i = 0; i < 3; ++i) sessions.push_back(fleet.spawn_task("shared #sleep=5"));
+  EXPECT_EQ(per_target(sessions), (std::map<std::string, int>{{"a", 1}, {"b", 1}, {"c", 1}}));
+}
+
 TEST_F(Fleet, AStopRequestCancelsAWaitOnATargetThatIsDown) {
   HiveMindFleet fleet(options());
   const auto session = fleet.spawn_task("stopped #sleep=30");

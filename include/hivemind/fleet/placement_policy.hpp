@@ -19,6 +19,7 @@ struct TargetLoad {
 
 // Returns the index into `candidates` (never empty: only targets that are up, in name order)
 // of the target that gets the session. An index out of range throws invalid_argument.
+// Spawns from several threads call it concurrently, without the fleet's lock held.
 using PlacementPolicy = std::function<std::size_t(std::span<const TargetLoad> candidates)>;
 
 // The default: fewest running sessions; ties go to the target this fleet placed fewer
