@@ -77,26 +77,30 @@ HiveMindClient HiveMindFleet::client(std::string_view target) const {
   return state_->entry(target)->client;
 }
 
-SessionHandle HiveMindFleet::spawn_task(std::string_view task, Priority priority,
-                                        const nlohmann::json& metadata) {
+SessionHandle HiveMindFleet::create_task(std::string_view task, Priority priority,
+                                         const nlohmann::json& metadata) {
   std::set<std::string, std::less<>> refused;
   for (;;) {
     const auto target = state_->place(refused);
-    std::string session_id;
     try {
-      session_id = target->client.create(task, priority, metadata);
+      return SessionHandle::from_uuid(target->client,
+                                      target->client.create(task, priority, metadata));
     } catch (const Error& e) {
       state_->unplace(target);
       if (!refused_before_the_script(e)) throw;
       state_->mark_down(target, e.what());
       refused.insert(target->target.name);
-      continue;
     }
-    // From here the session exists on this target (and in its journal): a failing start
-    // propagates rather than running the task a second time elsewhere.
-    target->client.start(session_id);
-    return SessionHandle::from_uuid(target->client, session_id);
   }
+}
+
+SessionHandle HiveMindFleet::spawn_task(std::string_view task, Priority priority,
+                                        const nlohmann::json& metadata) {
+  auto session = create_task(task, priority, metadata);
+  // From here the session exists on its target (and in its journal): a failing start
+  // propagates rather than running the task a second time elsewhere.
+  session.client().start(session.uuid());
+  return session;
 }
 
 FleetIndex HiveMindFleet::list() const {

@@ -1,5 +1,6 @@
 // hivectl run as a subprocess against the bundled mock container and the mock MCP
-// relay: its output (human and --json), its exit codes and its Ctrl-C handling.
+// relay: its output (human and --json), its exit codes and its Ctrl-C handling; and with
+// --fleet, against three mock containers behind one fake docker.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include <hivemind/journal/session_journal.hpp>
@@ -754,3 +756,273 @@ TEST_F(HivectlMcp, WatchViaTcpRefusesSubscribeMode) {
   EXPECT_EQ(result.exit_code, kUsage);
   expect_one_error_line(result, "invalid_argument");
 }
+
+// --- fleets ---
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Three mock containers behind one fake docker, found by the fleet file's docker discovery:
+// the fixture's own (`hm-a`, whose MOCK_ROOT the fake docker runs from), `hm-b` and `hm-c`.
+class HivectlFleet : public Hivectl {
+ protected:
+  HivectlFleet() {
+    write_registry({entry("hm-a", mock_), entry("hm-b", b_), entry("hm-c", c_)});
+    write_file(fleet_file_,
+               R"({"docker": [{"filters": ["label=app=hive-mind"], "name_prefix": "h1/"}]})");
+    extra_env_ = {{"MOCK_DOCKER_CONTAINERS", registry_.string()},
+                  {"HIVEMIND_FLEET", fleet_file_.string()}};
+  }
+
+  static void write_file(const fs::path& path, const std::string& text) {
+    std::ofstream(path) << text;
+  }
+  // An entry of the fake docker's registry (tests/mock/README.md, "Container registry"),
+  // its id 64 hex digits as docker prints them (here the name's bytes, zero-padded).
+  static json entry(const std::string& name, const MockContainer& container) {
+    std::string id;
+    for (const unsigned char c : name) {
+      id += "0123456789abcdef"[c >> 4];
+      id += "0123456789abcdef"[c & 15];
+    }
+    id.resize(64, '0');
+    return {{"name", name},
+            {"id", id},
+            {"root", container.root().string()},
+            {"labels", {{"app", "hive-mind"}}},
+            {"running", true}};
+  }
+  void write_registry(const std::vector<json>& entries) const {
+    write_file(registry_, json(entries).dump());
+  }
+
+  const MockContainer& container_of(const std::string& target) const {
+    if (target == "h1/hm-a") return mock_;
+    if (target == "h1/hm-b") return b_;
+    if (target == "h1/hm-c") return c_;
+    throw std::runtime_error("no target " + target);
+  }
+  // The session exists in the container of `target` and in no other.
+  void expect_only_in(const std::string& session_id, const std::string& target) const {
+    for (const auto* name : {"h1/hm-a", "h1/hm-b", "h1/hm-c"}) {
+      EXPECT_EQ(fs::exists(container_of(name).session_dir(session_id)), name == target)
+          << session_id << " placed on " << target << ", looked on " << name;
+    }
+  }
+
+  struct Placed {
+    std::string session_id, target;
+  };
+  Placed spawn(const std::string& task, const std::vector<std::string>& extra = {}) const {
+    std::vector<std::string> args{"spawn", task};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto document = run_json(args);
+    return {document.value("session_id", ""), document.value("target", "")};
+  }
+
+  // name -> the target's entry of a `list --json` or `top --json` document.
+  static std::map<std::string, json> targets_of(const json& document) {
+    std::map<std::string, json> targets;
+    for (const auto& target : document.at("targets")) targets[target.at("name")] = target;
+    return targets;
+  }
+
+  MockContainer b_, c_;
+  fs::path registry_ = mock_.root() / "containers.json";
+  fs::path fleet_file_ = mock_.root() / "fleet.json";
+};
+
+TEST_F(HivectlFleet, SpawnSpreadsSessionsAndEachLandsOnTheTargetPrinted) {
+  std::set<std::string> targets;
+  for (int i = 0; i < 3; ++i) {
+    // Still running at the next spawn, so the least busy target is another one.
+    const auto placed = spawn("spread #sleep=30");
+    ASSERT_TRUE(std::regex_match(placed.session_id, kUuid)) << placed.session_id;
+    expect_only_in(placed.session_id, placed.target);
+    targets.insert(placed.target);
+  }
+  EXPECT_EQ(targets, (std::set<std::string>{"h1/hm-a", "h1/hm-b", "h1/hm-c"}));
+
+  const auto human = run({"spawn", "said where #sleep=0.1"});
+  ASSERT_EQ(human.exit_code, kOk) << human.err;
+  const std::regex spawned_on("spawned ([0-9a-f-]{36}) on (h1/hm-[abc])\n");
+  std::smatch match;
+  ASSERT_TRUE(std::regex_match(human.out, match, spawned_on)) << human.out;
+  expect_only_in(match[1].str(), match[2].str());
+}
+
+TEST_F(HivectlFleet, CreatePlacesOnTheLeastBusyTargetWithoutStarting) {
+  const auto busy = spawn("busy #sleep=30");
+  const auto created = run_json({"create", "later"});
+  const std::string id = created.at("session_id");
+  const std::string target = created.at("target");
+  EXPECT_NE(target, busy.target);
+  expect_only_in(id, target);
+  EXPECT_EQ(run_json({"status", id})["sessions"][0]["status"], "created");
+  EXPECT_EQ(run_json({"start", id}).at("started"), true);
+  EXPECT_NE(run_json({"status", id})["sessions"][0]["status"], "created");
+}
+
+TEST_F(HivectlFleet, ListShowsEverySessionWithItsTargetAndTheTargets) {
+  std::map<std::string, std::string> placed;  // session -> target
+  for (int i = 0; i < 3; ++i) {
+    const auto session = spawn("listed #sleep=30");
+    placed[session.session_id] = session.target;
+  }
+  const auto document = run_json({"list"});
+  std::map<std::string, std::string> listed;
+  for (const auto& session : document.at("sessions"))
+    listed[session.at("session_id")] = session.at("target");
+  EXPECT_EQ(listed, placed);
+  const auto targets = targets_of(document);
+  ASSERT_EQ(targets.size(), 3u);
+  for (const auto& [name, target] : targets) {
+    EXPECT_EQ(target.at("health"), "up") << name;
+    EXPECT_EQ(target.at("known"), 1) << name;
+    EXPECT_EQ(target.at("last_error"), "") << name;
+  }
+
+  const auto table = run({"list"});
+  ASSERT_EQ(table.exit_code, kOk) << table.err;
+  EXPECT_THAT(table.out, StartsWith("TARGET"));
+  EXPECT_THAT(table.out, HasSubstr("SESSION"));
+  for (const auto& [session_id, target] : placed) {
+    EXPECT_TRUE(std::regex_search(table.out, std::regex(session_id + " +" + target + " +")))
+        << table.out;
+    EXPECT_TRUE(std::regex_search(table.out, std::regex("\n" + target + " +up +")));
+  }
+  // Each session through its own target: cancel finds it there.
+  for (const auto& [session_id, target] : placed)
+    EXPECT_EQ(run_json({"cancel", session_id}).at("outcome"), "cancelled") << target;
+}
+
+TEST_F(HivectlFleet, SessionCommandsFindTheSessionsTarget) {
+  const auto first = spawn("first #sleep=30");
+  const auto second = spawn("second #sleep=0.3 #loglines=2");
+  ASSERT_NE(first.target, second.target);
+  const auto waited = run_json({"wait", second.session_id, "--timeout", "60s"});
+  ASSERT_EQ(waited.at("results").size(), 1u);
+  EXPECT_EQ(waited["results"][0].at("target"), second.target);
+  EXPECT_EQ(waited["results"][0].at("outcome"), "completed");
+
+  EXPECT_EQ(run_json({"status", second.session_id})["sessions"][0]["status"], "completed");
+  EXPECT_EQ(run_json({"get", second.session_id}).at("task"), "second #sleep=0.3 #loglines=2");
+  EXPECT_EQ(run_json({"logs", second.session_id}).at("lines").back(), "[agent] done, exit 0");
+  // Read on the host under that target's /workspace/ext mount (from docker inspect).
+  EXPECT_THAT(run_json({"outputs", second.session_id}).at("directory").get<std::string>(),
+              StartsWith(container_of(second.target).host_ext_dir().string()));
+
+  const auto unknown = run({"wait", "00000000-0000-4000-8000-000000000000"});
+  EXPECT_EQ(unknown.exit_code, kNotFound);
+  expect_one_error_line(unknown, "session_not_found");
+}
+
+TEST_F(HivectlFleet, TargetRestrictsEveryCommandToThatContainer) {
+  const auto placed = run_json({"--target", "h1/hm-c", "spawn", "only c #sleep=0.2"});
+  const std::string id = placed.at("session_id");
+  expect_only_in(id, "h1/hm-c");
+  // As if hm-c were the only container: the single-container list, without targets.
+  const auto on_c = run_json({"list", "--target", "h1/hm-c"});
+  ASSERT_EQ(on_c.at("sessions").size(), 1u);
+  EXPECT_EQ(on_c["sessions"][0].at("session_id"), id);
+  EXPECT_FALSE(on_c.contains("targets"));
+  EXPECT_TRUE(run_json({"list", "--target", "h1/hm-b"}).at("sessions").empty());
+  EXPECT_EQ(run({"status", id, "--target", "h1/hm-b"}).exit_code, kNotFound);
+  EXPECT_EQ(run_json({"wait", id, "--target", "h1/hm-c"})["results"][0].at("outcome"), "completed");
+
+  const auto unknown = run({"list", "--target", "h1/nope"});
+  EXPECT_EQ(unknown.exit_code, kUsage);
+  expect_one_error_line(unknown, "invalid_argument");
+  EXPECT_THAT(unknown.err, HasSubstr("h1/nope"));
+}
+
+TEST_F(HivectlFleet, TargetWithoutAFleetIsAUsageError) {
+  extra_env_ = {{"MOCK_DOCKER_CONTAINERS", registry_.string()}};
+  const auto result = run({"list", "--target", "h1/hm-a"});
+  EXPECT_EQ(result.exit_code, kUsage);
+  expect_one_error_line(result, "usage");
+  EXPECT_THAT(result.err, AllOf(HasSubstr("--target"), HasSubstr("--fleet FILE")));
+  EXPECT_EQ(mock_.count_verb("list"), 0u);
+}
+
+TEST_F(HivectlFleet, BadFleetFilesAreUsageErrorsNamingTheFileAndTheProblem) {
+  const auto bad = mock_.root() / "bad-fleet.json";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{not json", "is not valid JSON"},
+      {"[]", "the document must be an object"},
+      {"{}", "names no target"},
+      {R"({"fleet": []})", "fleet is not a known key"},
+      {R"({"targets": [{"name": "x"}]})", "targets[0].container is required"},
+      {R"({"targets": [{"name": "x", "container": "y", "colour": 1}]})",
+       "targets[0].colour is not a known key"},
+      {R"({"targets": [{"name": 7, "container": "y"}]})", "targets[0].name must be a string"},
+      {R"({"targets": [{"name": "x", "container": "y", "transport": "pigeon"}]})",
+       "targets[0].transport 'pigeon' is not"},
+      {R"({"docker": {"filters": []}})", "docker must be an array"},
+      {R"({"docker": [{"filters": "label=app"}]})",
+       "docker[0].filters must be an array of strings"},
+      {R"({"kubernetes": [{"name_prefix": "k/"}]})", "kubernetes[0].selector is required"},
+  };
+  for (const auto& [text, problem] : cases) {
+    write_file(bad, text);
+    const auto result = run({"list", "--fleet", bad.string()});  // the flag beats the env
+    EXPECT_EQ(result.exit_code, kUsage) << text;
+    expect_one_error_line(result, "invalid_argument");
+    EXPECT_THAT(result.err, AllOf(HasSubstr("fleet file " + bad.string()), HasSubstr(problem)))
+        << text;
+  }
+  const auto missing = run({"list", "--fleet", (mock_.root() / "absent.json").string()});
+  EXPECT_EQ(missing.exit_code, kUsage);
+  EXPECT_THAT(missing.err, HasSubstr("absent.json cannot be read"));
+  EXPECT_EQ(mock_.count_verb("list"), 0u);
+}
+
+TEST_F(HivectlFleet, FixedTargetsFromTheFileAreUsedWithTheBaseOptions) {
+  write_file(fleet_file_, json({{"targets",
+                                 {{{"name", "only-b"},
+                                   {"container", "hm-b"},
+                                   {"transport", "cli"},
+                                   {"host_ext_dir", b_.host_ext_dir().string()}}}}})
+                              .dump());
+  const auto placed = spawn("fixed #sleep=0.1");
+  EXPECT_EQ(placed.target, "only-b");
+  EXPECT_TRUE(fs::exists(b_.session_dir(placed.session_id)));
+  EXPECT_EQ(run_json({"list"}).at("targets").size(), 1u);
+}
+
+TEST_F(HivectlFleet, ATargetWhoseDaemonIsDownIsShownDownAndSpawnGoesElsewhere) {
+  c_.set_switch("daemon-down", true);
+  const auto listed = run_json({"list"});
+  auto targets = targets_of(listed);
+  ASSERT_EQ(targets.size(), 3u);
+  EXPECT_EQ(targets["h1/hm-c"].at("health"), "down");
+  EXPECT_THAT(targets["h1/hm-c"].at("last_error").get<std::string>(),
+              HasSubstr("Cannot connect to the Docker daemon"));
+  EXPECT_EQ(targets["h1/hm-a"].at("health"), "up");
+
+  for (int i = 0; i < 3; ++i) {
+    const auto placed = spawn("not on c #sleep=30");
+    EXPECT_NE(placed.target, "h1/hm-c");
+    expect_only_in(placed.session_id, placed.target);
+  }
+
+  const auto top_document = run_json({"top"});
+  EXPECT_GT(top_document.at("rates").at("docker_exec_calls"), 0);  // the targets' calls
+  targets = targets_of(top_document);
+  EXPECT_EQ(targets["h1/hm-c"].at("health"), "down");
+  EXPECT_EQ(
+      targets["h1/hm-a"].at("running").get<int>() + targets["h1/hm-b"].at("running").get<int>(), 3);
+  const auto top = run({"top", "--once"});
+  ASSERT_EQ(top.exit_code, kOk) << top.err;
+  EXPECT_THAT(top.out, StartsWith("TARGET"));
+  EXPECT_TRUE(std::regex_search(top.out, std::regex("\nh1/hm-c +down +0 +0 +0 +.*Cannot connect")))
+      << top.out;
+  EXPECT_TRUE(std::regex_search(top.out, std::regex("\nh1/hm-a +up +")));
+  EXPECT_LT(top.out.find("h1/hm-c"), top.out.find("UUID")) << top.out;
+
+  const auto human_list = run({"list"});
+  EXPECT_TRUE(std::regex_search(human_list.out, std::regex("\nh1/hm-c +down +"))) << human_list.out;
+}
+
+}  // namespace

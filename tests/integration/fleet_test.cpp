@@ -134,6 +134,16 @@ TEST_F(Fleet, RoundRobinTakesEachTargetInTurn) {
   EXPECT_THAT(order, ElementsAre("a", "b", "c", "a", "b", "c"));
 }
 
+TEST_F(Fleet, CreateTaskPlacesWithoutStartingAndCountsForPlacement) {
+  HiveMindFleet fleet(options());
+  const auto created = fleet.create_task("created only");
+  EXPECT_EQ(created.client().options().target_name, "a");
+  EXPECT_EQ(created.status(), SessionStatus::Kind::created);
+  EXPECT_EQ(container("a").count_verb("start"), 0U);
+  // a has one placed: the next goes to b.
+  EXPECT_EQ(fleet.spawn_task("next").client().options().target_name, "b");
+}
+
 TEST_F(Fleet, ListMergesEveryTargetAndFindReturnsAHandleOnTheRightTarget) {
   HiveMindFleet fleet(options());
   std::vector<SessionHandle> sessions;

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <iostream>
 
+#include "fleet_file.hpp"
+
 namespace hivectl {
 
 void Context::add_global_options(CLI::App& app) {
@@ -39,10 +41,19 @@ void Context::add_global_options(CLI::App& app) {
                  "Deadline of one container call / MCP request (30, 30s, 500ms, 2m) "
                  "[env HIVEMIND_TIMEOUT in seconds, default 30s]")
       ->check(duration_validator());
+  app.add_option("--fleet", options_.fleet_file,
+                 "Fleet file (JSON): act on several containers, see docs/hivectl.md "
+                 "[env HIVEMIND_FLEET]")
+      ->envname("HIVEMIND_FLEET");
+  app.add_option("--target", options_.target,
+                 "With a fleet: use only this target, as if it were the only container");
   app.add_flag("--json", options_.json, "Print one JSON document per command");
   app.add_flag("-v,--verbose", options_.verbose,
                "Show the SDK's log (retries, reconnects) on stderr");
   app.parse_complete_callback([this] {
+    if (options_.target && !options_.fleet_file) {
+      throw CLI::ValidationError("--target", "needs a fleet: --fleet FILE or HIVEMIND_FLEET");
+    }
     output_ = Output(options_.json);
     // Errors reach the user as one line each; the SDK's retry and reconnect warnings
     // would bury that line, so they are shown only on request.
@@ -50,25 +61,60 @@ void Context::add_global_options(CLI::App& app) {
   });
 }
 
+hivemind::ClientOptions Context::base_client_options() const {
+  auto options = hivemind::ClientOptions::from_environment();
+  if (options_.container) options.container = *options_.container;
+  if (options_.docker) options.cli = *options_.docker;
+  if (options_.transport) {
+    options.transport = *hivemind::container_transport_from_string(*options_.transport);
+  }
+  if (options_.engine_host) options.engine_host = *options_.engine_host;
+  if (options_.kube_context) options.kubernetes.context = *options_.kube_context;
+  if (options_.kube_namespace) options.kubernetes.namespace_name = *options_.kube_namespace;
+  if (options_.kube_container) options.kubernetes.container = *options_.kube_container;
+  if (options_.script) options.script = *options_.script;
+  if (options_.host_ext_dir) options.host_ext_dir = *options_.host_ext_dir;
+  if (options_.call_timeout) options.call_timeout = parse_duration(*options_.call_timeout);
+  if (metrics_) options.metrics = metrics_;
+  return options;
+}
+
 const hivemind::HiveMindClient& Context::client() {
   if (!client_) {
-    auto options = hivemind::ClientOptions::from_environment();
-    if (options_.container) options.container = *options_.container;
-    if (options_.docker) options.cli = *options_.docker;
-    if (options_.transport) {
-      options.transport = *hivemind::container_transport_from_string(*options_.transport);
+    if (options_.target) {
+      client_.emplace(fleet().client(*options_.target));
+    } else {
+      client_.emplace(base_client_options());
     }
-    if (options_.engine_host) options.engine_host = *options_.engine_host;
-    if (options_.kube_context) options.kubernetes.context = *options_.kube_context;
-    if (options_.kube_namespace) options.kubernetes.namespace_name = *options_.kube_namespace;
-    if (options_.kube_container) options.kubernetes.container = *options_.kube_container;
-    if (options_.script) options.script = *options_.script;
-    if (options_.host_ext_dir) options.host_ext_dir = *options_.host_ext_dir;
-    if (options_.call_timeout) options.call_timeout = parse_duration(*options_.call_timeout);
-    if (metrics_) options.metrics = metrics_;
-    client_.emplace(std::move(options));
   }
   return *client_;
+}
+
+hivemind::HiveMindFleet& Context::fleet() {
+  if (!fleet_) {
+    if (!options_.fleet_file) {
+      throw hivemind::Error(hivemind::errc::invalid_argument, "no fleet: give --fleet FILE");
+    }
+    hivemind::FleetOptions options;
+    options.discovery = read_fleet_file(*options_.fleet_file, base_client_options());
+    // hivectl is short-lived: each command lists the targets itself (top once per frame).
+    options.refresh_interval = std::chrono::milliseconds(0);
+    fleet_ = std::make_unique<hivemind::HiveMindFleet>(std::move(options));
+  }
+  return *fleet_;
+}
+
+hivemind::SessionHandle Context::session(const std::string& session_id) {
+  if (fleet_mode()) return fleet().find(session_id);
+  return hivemind::SessionHandle::from_uuid(client(), session_id);
+}
+
+void Context::connect() {
+  if (fleet_mode()) {
+    (void)fleet();
+  } else {
+    (void)client();
+  }
 }
 
 hivemind::McpTelemetryClient& Context::mcp() {

@@ -15,6 +15,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
+#include <hivemind/fleet/hivemind_fleet.hpp>
 #include <hivemind/hivemind.hpp>
 
 #include "exit_codes.hpp"
@@ -38,6 +39,8 @@ struct GlobalOptions {
   std::optional<std::uint16_t> mcp_port;
   std::optional<std::string> mcp_token;
   std::optional<std::string> call_timeout;  // a duration, see parse_duration
+  std::optional<std::string> fleet_file;    // see fleet_file.hpp
+  std::optional<std::string> target;        // one target of the fleet, used alone
   bool json = false;
   bool verbose = false;
 };
@@ -58,8 +61,19 @@ class Context {
   }
 
   // Built on first use, so `--help` and usage errors never need a valid environment.
+  // With --target, the client of that fleet target.
   const hivemind::HiveMindClient& client();
   hivemind::McpTelemetryClient& mcp();
+
+  // --fleet without --target: commands act on every target of the fleet.
+  bool fleet_mode() const noexcept { return options_.fleet_file && !options_.target; }
+  // Built on first use from the fleet file (--fleet or HIVEMIND_FLEET).
+  hivemind::HiveMindFleet& fleet();
+  // The handle of an existing session: in fleet mode from whichever target knows it
+  // (session_not_found otherwise), else through client().
+  hivemind::SessionHandle session(const std::string& session_id);
+  // Builds the fleet or the client now, before threads share them.
+  void connect();
 
   // Runs an asynchronous SDK operation (`start(token)`), blocking until it completes;
   // a stop request (Ctrl-C) cancels it through its cancellation slot.
@@ -88,7 +102,11 @@ class Context {
   Output output_{false};
   std::stop_token stop_;
   std::shared_ptr<hivemind::MetricsSink> metrics_;
+  // What hivectl uses without a fleet: the environment, then the global options.
+  hivemind::ClientOptions base_client_options() const;
+
   std::optional<hivemind::HiveMindClient> client_;
+  std::unique_ptr<hivemind::HiveMindFleet> fleet_;
   std::unique_ptr<hivemind::McpTelemetryClient> mcp_;
   ExitCode exit_code_ = ExitCode::ok;
 };

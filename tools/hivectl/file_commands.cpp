@@ -44,8 +44,7 @@ void add_logs(CLI::App& app, Context& context) {
       context.output().document(results.front());
       return;
     }
-    const auto session =
-        hivemind::SessionHandle::from_uuid(context.client(), arguments->session_id);
+    const auto session = context.session(arguments->session_id);
     const auto lines = context.run(session.client().get_executor(), [&](auto token) {
       return session.async_read_log(arguments->last_n_lines.value_or(kWholeLog), token);
     });
@@ -65,8 +64,7 @@ void add_outputs(CLI::App& app, Context& context) {
   outputs->add_option("session_id", arguments->session_id, "Session UUID")->required();
   outputs->add_option("--copy-to", arguments->copy_to, "Copy the files into this directory");
   outputs->callback([&context, arguments] {
-    const auto session =
-        hivemind::SessionHandle::from_uuid(context.client(), arguments->session_id);
+    const auto session = context.session(arguments->session_id);
     const auto files = session.outputs();
     const auto& out = context.output();
     if (arguments->copy_to) {

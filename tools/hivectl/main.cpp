@@ -9,8 +9,13 @@ namespace {
 constexpr const char* kFooter =
     R"(Environment: HIVEMIND_CONTAINER, HIVEMIND_DOCKER, HIVEMIND_SCRIPT,
 HIVEMIND_HOST_EXT_DIR, HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT, HIVEMIND_MCP_TOKEN,
-HIVEMIND_TIMEOUT, HIVEMIND_JOURNAL_DIR (top), HIVEMIND_WS_URL (watch)
+HIVEMIND_TIMEOUT, HIVEMIND_FLEET, HIVEMIND_JOURNAL_DIR (top), HIVEMIND_WS_URL (watch)
 (options given on the command line win).
+
+Fleets: --fleet FILE (a JSON file of "targets", "docker" and "kubernetes" entries, see
+docs/hivectl.md) spreads spawn/create over its containers, merges list and top (with a
+TARGET column) and finds each session's container for the commands taking a UUID;
+--target NAME uses one of them as if it were the only container.
 
 Exit codes: 0 ok/completed, 1 error, 2 usage, 3 session failed, 4 session dead,
 5 session stale, 6 timeout, 7 connection (container or MCP relay unreachable, auth),

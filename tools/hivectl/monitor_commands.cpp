@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include <hivemind/telemetry/telemetry_stream.hpp>
 
 #include "commands.hpp"
+#include "fleet_targets.hpp"
 
 namespace hivectl {
 namespace {
@@ -23,6 +25,8 @@ using std::chrono::system_clock;
 
 constexpr std::chrono::minutes kFailureWindow{5};
 constexpr const char* kDefaultWsUrl = "ws://127.0.0.1:3002";
+// What render_dashboard starts a frame with on a terminal: cursor home, clear screen.
+constexpr const char* kClearScreen = "\x1b[H\x1b[2J";
 
 std::optional<std::string> from_environment(const char* name) {
   const char* value = std::getenv(name);
@@ -35,8 +39,12 @@ std::optional<std::string> from_environment(const char* name) {
 // container no longer lists (cleaned up, or in another container).
 class SessionTable {
  public:
+  // The client that knows a session listed in `index` (with a fleet, its target's).
+  using ClientOf = std::function<hivemind::HiveMindClient(const std::string& session_id)>;
+
   std::vector<hivemind::JournalEntry> merge(Context& context, const hivemind::SessionIndex& index,
-                                            const std::vector<hivemind::JournalEntry>& journal) {
+                                            const std::vector<hivemind::JournalEntry>& journal,
+                                            const ClientOf& client_of) {
     std::map<std::string, hivemind::JournalEntry> merged;
     for (const auto& entry : journal) merged[entry.session_id] = entry;
     for (const auto& [session_id, summary] : index.sessions) {
@@ -45,7 +53,7 @@ class SessionTable {
       if (known == merged.end()) {
         entry.session_id = session_id;
         entry.task = summary.task;
-        entry.priority = priority_of(context, session_id);
+        entry.priority = priority_of(context, client_of(session_id), session_id);
         if (summary.created) entry.created = summary.created->utc;
       }
       // A dead verdict stands while the container still says running: that is what
@@ -64,12 +72,12 @@ class SessionTable {
  private:
   // Read once per session with `get` (a priority never changes); a session removed
   // since `list` shows the default.
-  hivemind::Priority priority_of(Context& context, const std::string& session_id) {
+  hivemind::Priority priority_of(Context& context, const hivemind::HiveMindClient& client,
+                                 const std::string& session_id) {
     if (const auto cached = priorities_.find(session_id); cached != priorities_.end())
       return cached->second;
     auto priority = hivemind::Priority::medium;
     try {
-      const auto& client = context.client();
       const auto metadata = context.run(
           client.get_executor(), [&](auto token) { return client.async_get(session_id, token); });
       priority = metadata.priority.value_or(priority);
@@ -185,17 +193,37 @@ void add_top(CLI::App& app, Context& context) {
     const auto interval = parse_duration(arguments->interval);
     const auto journal_dir =
         arguments->journal ? arguments->journal : from_environment("HIVEMIND_JOURNAL_DIR");
+    // Counts the calls of this process (a fleet's targets get it through the base options).
     auto own_calls = std::make_shared<hivemind::LifecycleMetrics>();
     context.set_metrics(own_calls);
-    const auto& client = context.client();
     const bool live = !arguments->once && !context.output().json() && ::isatty(STDOUT_FILENO) == 1;
     SessionTable table;
+    std::vector<hivemind::TargetState> targets;  // with a fleet: as of the last refresh
+    const auto read_journal = [&] {
+      return journal_dir ? hivemind::SessionJournal::read(*journal_dir)
+                         : std::vector<hivemind::JournalEntry>{};
+    };
+    const auto refresh_fleet = [&] {
+      auto& fleet = context.fleet();
+      const auto fleet_index = fleet.list();
+      targets = fleet_index.targets;
+      hivemind::SessionIndex index;
+      std::map<std::string, std::string> target_of;
+      for (const auto& [target, summary] : fleet_index.sessions) {
+        index.sessions.emplace(summary.session_id, summary);
+        target_of.emplace(summary.session_id, target);
+      }
+      return table.merge(context, index, read_journal(), [&](const std::string& session_id) {
+        return fleet.client(target_of.at(session_id));
+      });
+    };
     const auto refresh = [&] {
+      if (context.fleet_mode()) return refresh_fleet();
+      const auto& client = context.client();
       const auto index =
           context.run(client.get_executor(), [&](auto token) { return client.async_list(token); });
-      const auto journal = journal_dir ? hivemind::SessionJournal::read(*journal_dir)
-                                       : std::vector<hivemind::JournalEntry>{};
-      return table.merge(context, index, journal);
+      return table.merge(context, index, read_journal(),
+                         [&](const std::string&) { return client; });
     };
     std::vector<hivemind::JournalEntry> sessions;
     while (true) {
@@ -211,13 +239,22 @@ void add_top(CLI::App& app, Context& context) {
       const auto now = system_clock::now();
       const auto rates = session_rates(sessions, own_calls->snapshot(), now);
       if (context.output().json()) {
-        context.output().document({{"rates", rates_json(rates)}, {"sessions", sessions}});
+        nlohmann::json document{{"rates", rates_json(rates)}, {"sessions", sessions}};
+        if (context.fleet_mode()) document["targets"] = targets_json(targets);
+        context.output().document(document);
         return;
       }
       hivemind::DashboardOptions options;
       options.width = live ? terminal_width() : 100;
       options.clear_screen = live;
       options.now = now;
+      if (context.fleet_mode()) {
+        // The targets go above the dashboard, so the screen is cleared before them.
+        if (live) std::cout << kClearScreen;
+        options.clear_screen = false;
+        print_targets_table(context.output(), targets);
+        std::cout << '\n';
+      }
       std::cout << hivemind::render_dashboard(rates, sessions, options) << refresh_error
                 << std::flush;
       if (!live) return;

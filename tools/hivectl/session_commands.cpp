@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "commands.hpp"
+#include "fleet_targets.hpp"
 
 namespace hivectl {
 namespace {
@@ -51,6 +52,11 @@ SessionRequest parse_request(const CreateArguments& arguments) {
   return {parse_priority_option(arguments.priority), parse_metadata(arguments.metadata)};
 }
 
+// " on TARGET" after what a fleet command printed; nothing without a fleet.
+std::string on_target(const std::string& target) {
+  return target.empty() ? std::string() : " on " + target;
+}
+
 void add_create_options(CLI::App& command, CreateArguments& arguments) {
   command.add_option("task", arguments.task, "What the agents should do")->required();
   command.add_option("--priority", arguments.priority, "high, medium or low")
@@ -74,13 +80,21 @@ void add_spawn(CLI::App& app, Context& context) {
       ->check(duration_validator());
   spawn->callback([&context, arguments] {
     auto request = parse_request(*arguments);
-    const auto& client = context.client();
-    const auto session = context.run(client.get_executor(), [&](auto token) {
-      return client.async_spawn_task(arguments->task, request.priority, std::move(request.metadata),
-                                     token);
-    });
+    const auto spawn_session = [&] {
+      if (context.fleet_mode()) {
+        return context.fleet().spawn_task(arguments->task, request.priority, request.metadata);
+      }
+      const auto& client = context.client();
+      return context.run(client.get_executor(), [&](auto token) {
+        return client.async_spawn_task(arguments->task, request.priority,
+                                       std::move(request.metadata), token);
+      });
+    };
+    const auto session = spawn_session();
     nlohmann::json document{{"session_id", session.uuid()}};
-    context.output().line("spawned " + session.uuid());
+    const std::string target = context.fleet_mode() ? session.client().options().target_name : "";
+    if (!target.empty()) document["target"] = target;
+    context.output().line("spawned " + session.uuid() + on_target(target));
     if (arguments->wait || arguments->follow) {
       FollowSettings settings;
       settings.follow_logs = arguments->follow;
@@ -99,13 +113,24 @@ void add_create(CLI::App& app, Context& context) {
   add_create_options(*create, *arguments);
   create->callback([&context, arguments] {
     auto request = parse_request(*arguments);
-    const auto& client = context.client();
-    const auto session_id = context.run(client.get_executor(), [&](auto token) {
-      return client.async_create(arguments->task, request.priority, std::move(request.metadata),
-                                 token);
-    });
-    context.output().document({{"session_id", session_id}});
-    context.output().line(session_id);
+    const auto create_session = [&] {
+      if (context.fleet_mode()) {
+        return context.fleet().create_task(arguments->task, request.priority, request.metadata);
+      }
+      const auto& client = context.client();
+      return hivemind::SessionHandle::from_uuid(
+          client, context.run(client.get_executor(), [&](auto token) {
+            return client.async_create(arguments->task, request.priority,
+                                       std::move(request.metadata), token);
+          }));
+    };
+    const auto session = create_session();
+    const auto& session_id = session.uuid();
+    const std::string target = context.fleet_mode() ? session.client().options().target_name : "";
+    nlohmann::json document{{"session_id", session_id}};
+    if (!target.empty()) document["target"] = target;
+    context.output().document(document);
+    context.output().line(session_id + on_target(target));
   });
 }
 
@@ -119,7 +144,8 @@ void add_start(CLI::App& app, Context& context) {
   start->add_option("session_id", arguments->session_id, "Session UUID")->required();
   start->add_option("extra", arguments->extra, "Extra hive-mind arguments (after --)");
   start->callback([&context, arguments] {
-    const auto& client = context.client();
+    const auto session = context.session(arguments->session_id);
+    const auto& client = session.client();
     context.run(client.get_executor(), [&](auto token) {
       return client.async_start(arguments->session_id, arguments->extra, token);
     });
@@ -133,12 +159,13 @@ void add_status(CLI::App& app, Context& context) {
   auto* status = app.add_subcommand("status", "Print the status of sessions");
   status->add_option("session_ids", *session_ids, "Session UUIDs")->required();
   status->callback([&context, session_ids] {
-    const auto& client = context.client();
     nlohmann::json statuses = nlohmann::json::array();
     std::vector<std::vector<std::string>> rows;
     for (const auto& session_id : *session_ids) {
       std::string text;
       try {
+        const auto session = context.session(session_id);
+        const auto& client = session.client();
         text = context
                    .run(client.get_executor(),
                         [&](auto token) { return client.async_status(session_id, token); })
@@ -163,7 +190,8 @@ void add_get(CLI::App& app, Context& context) {
   auto* get = app.add_subcommand("get", "Print a session's metadata");
   get->add_option("session_id", *session_id, "Session UUID")->required();
   get->callback([&context, session_id] {
-    const auto& client = context.client();
+    const auto session = context.session(*session_id);
+    const auto& client = session.client();
     const auto metadata = context.run(
         client.get_executor(), [&](auto token) { return client.async_get(*session_id, token); });
     context.output().document(metadata);
@@ -182,11 +210,44 @@ void add_get(CLI::App& app, Context& context) {
   });
 }
 
+// A session of `list`: the registry's fields (its key is the id), and the table row.
+nlohmann::json session_json(const hivemind::SessionSummary& summary) {
+  nlohmann::json entry = summary;
+  entry["session_id"] = summary.session_id;
+  return entry;
+}
+std::vector<std::string> session_row(const hivemind::SessionSummary& summary) {
+  return {summary.session_id, summary.status.text(), text_or_dash(summary.created),
+          one_line(summary.task, 60)};
+}
+
+// The fleet's merged list (by target, then creation time) under a table of its targets.
+void list_fleet(Context& context, const std::optional<std::string>& status_filter) {
+  const auto index = context.fleet().list();
+  nlohmann::json sessions = nlohmann::json::array();
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& [target, summary] : index.sessions) {
+    if (status_filter && summary.status.text() != *status_filter) continue;
+    auto entry = session_json(summary);
+    entry["target"] = target;
+    sessions.push_back(std::move(entry));
+    auto row = session_row(summary);
+    row.insert(row.begin() + 1, target);
+    rows.push_back(std::move(row));
+  }
+  context.output().document({{"sessions", sessions}, {"targets", targets_json(index.targets)}});
+  print_targets_table(context.output(), index.targets);
+  context.output().line("");
+  context.output().table({"SESSION", "TARGET", "STATUS", "CREATED", "TASK"}, rows);
+}
+
 void add_list(CLI::App& app, Context& context) {
   auto status_filter = std::make_shared<std::optional<std::string>>();
-  auto* list = app.add_subcommand("list", "List the sessions the container knows");
+  auto* list = app.add_subcommand(
+      "list", "List the sessions the container knows (with a fleet: every target's)");
   list->add_option("--status", *status_filter, "Only sessions with this status");
   list->callback([&context, status_filter] {
+    if (context.fleet_mode()) return list_fleet(context, *status_filter);
     const auto& client = context.client();
     const auto index =
         context.run(client.get_executor(), [&](auto token) { return client.async_list(token); });
@@ -204,11 +265,8 @@ void add_list(CLI::App& app, Context& context) {
     nlohmann::json sessions = nlohmann::json::array();
     std::vector<std::vector<std::string>> rows;
     for (const auto* summary : shown) {
-      nlohmann::json entry = *summary;  // the registry's fields; its key is the id
-      entry["session_id"] = summary->session_id;
-      sessions.push_back(std::move(entry));
-      rows.push_back({summary->session_id, summary->status.text(), text_or_dash(summary->created),
-                      one_line(summary->task, 60)});
+      sessions.push_back(session_json(*summary));
+      rows.push_back(session_row(*summary));
     }
     context.output().document({{"sessions", sessions}});
     context.output().table({"SESSION", "STATUS", "CREATED", "TASK"}, rows);
@@ -220,7 +278,7 @@ void add_cancel(CLI::App& app, Context& context) {
   auto* cancel = app.add_subcommand("cancel", "End a session's processes and record `failed`");
   cancel->add_option("session_id", *session_id, "Session UUID")->required();
   cancel->callback([&context, session_id] {
-    const auto session = hivemind::SessionHandle::from_uuid(context.client(), *session_id);
+    const auto session = context.session(*session_id);
     const auto outcome = context.run(session.client().get_executor(),
                                      [&](auto token) { return session.async_cancel(token); });
     const char* text =
@@ -237,13 +295,28 @@ void add_cleanup(CLI::App& app, Context& context) {
   cleanup->add_option("--max-age", *max_age_hours, "Age in hours (default 24)")
       ->check(CLI::Range(0, 24 * 365 * 10));
   cleanup->callback([&context, max_age_hours] {
-    const auto& client = context.client();
-    const auto report = context.run(client.get_executor(), [&](auto token) {
-      return client.async_cleanup(*max_age_hours, token);
-    });
-    context.output().document({{"removed", report.removed_sessions}});
-    context.output().line("removed " + std::to_string(report.removed_count()) + " session(s)");
-    for (const auto& session_id : report.removed_sessions) context.output().line("  " + session_id);
+    // With a fleet: every target that is up, each session line naming its target.
+    std::vector<std::string> targets{""};
+    if (context.fleet_mode()) {
+      targets.clear();
+      for (const auto& target : context.fleet().targets())
+        if (target.health == hivemind::TargetHealth::up) targets.push_back(target.name);
+    }
+    nlohmann::json removed = nlohmann::json::array();
+    std::vector<std::string> lines;
+    for (const auto& target : targets) {
+      const auto client = target.empty() ? context.client() : context.fleet().client(target);
+      const auto report = context.run(client.get_executor(), [&](auto token) {
+        return client.async_cleanup(*max_age_hours, token);
+      });
+      for (const auto& session_id : report.removed_sessions) {
+        removed.push_back(session_id);
+        lines.push_back("  " + session_id + on_target(target));
+      }
+    }
+    context.output().document({{"removed", removed}});
+    context.output().line("removed " + std::to_string(lines.size()) + " session(s)");
+    for (const auto& line : lines) context.output().line(line);
   });
 }
 

@@ -9,6 +9,7 @@ namespace {
 
 struct Outcome {
   std::string session_id;
+  std::string target;  // the fleet target that has it; empty without a fleet
   std::optional<hivemind::WaitResult> result;
   std::exception_ptr error;
 };
@@ -51,9 +52,10 @@ class LogPrinter {
 
 Outcome wait_for_one(Context& context, Progress& progress, const std::string& session_id,
                      const FollowSettings& settings, bool prefix_lines) {
-  Outcome outcome{session_id, std::nullopt, nullptr};
+  Outcome outcome{session_id, {}, std::nullopt, nullptr};
   try {
-    const auto session = hivemind::SessionHandle::from_uuid(context.client(), session_id);
+    const auto session = context.session(session_id);
+    outcome.target = session.client().options().target_name;
     auto options = interactive_wait_options();
     options.timeout = settings.timeout;
     options.stale_after = settings.stale_after;
@@ -83,6 +85,7 @@ Outcome wait_for_one(Context& context, Progress& progress, const std::string& se
 
 nlohmann::json describe(Context& context, const Outcome& outcome) {
   nlohmann::json entry{{"session_id", outcome.session_id}};
+  if (!outcome.target.empty()) entry["target"] = outcome.target;
   if (outcome.result) {
     const auto& result = *outcome.result;
     context.fail_with(exit_code_for(result.outcome));
@@ -116,7 +119,7 @@ std::vector<nlohmann::json> wait_for_sessions(Context& context,
                                               const std::vector<std::string>& session_ids,
                                               const FollowSettings& settings) {
   std::vector<Outcome> outcomes(session_ids.size());
-  (void)context.client();  // built here, before the threads that share it
+  context.connect();  // the client or fleet is built here, before the threads that share it
   {
     Progress progress(context.output());
     std::vector<std::jthread> waiters;

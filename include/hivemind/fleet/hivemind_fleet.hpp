@@ -99,6 +99,13 @@ class HiveMindFleet {
   // The client of one target; invalid_argument names an unknown target.
   HiveMindClient client(std::string_view target) const;
 
+  // create on the target the placement policy picks among those up, without starting it
+  // (start it with handle.client().start(handle.uuid())). A target that refuses before the
+  // script ran (container_unavailable, connection_failed) is marked down and the next pick
+  // is tried; other errors propagate. Throws container_unavailable naming every target's
+  // last error when none is up.
+  SessionHandle create_task(std::string_view task, Priority priority = Priority::medium,
+                            const nlohmann::json& metadata = nullptr);
   // create + start on the target the placement policy picks among those up. A target that
   // refuses before the script ran (container_unavailable, connection_failed) is marked down
   // and the next pick is tried; other errors propagate (the session may exist there).
