@@ -36,3 +36,7 @@ $hivectl list
 step "a fleet: three mock containers found by label (docker ps), six tasks spread over them"
 start_mock_fleet 3
 build/dev/examples/10_fleet label=app=hive-mind 6
+
+step "hivectl --fleet: the same containers from a fleet file, one row per target, then every session"
+printf '{"docker": [{"filters": ["label=app=hive-mind"]}]}\n' >"$MOCK_ROOT/fleet.hivectl.json"
+$hivectl --fleet "$MOCK_ROOT/fleet.hivectl.json" list
