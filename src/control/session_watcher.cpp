@@ -1,11 +1,14 @@
 #include "hivemind/control/session_watcher.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,6 +18,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/cancellation.hpp"
@@ -53,6 +57,47 @@ WatcherOptions validated(WatcherOptions options) {
   return options;
 }
 
+// Whether this thread is one that runs `executor` (an io_context's or a thread pool's, as
+// the client's own and most applications' are): waiting there for work on that executor
+// would wait for ourselves.
+bool runs_in_this_thread(const HiveMindClient::executor_type& executor) {
+  if (const auto* io = executor.target<asio::io_context::executor_type>()) {
+    return io->running_in_this_thread();
+  }
+  if (const auto* pool = executor.target<asio::thread_pool::executor_type>()) {
+    return pool->running_in_this_thread();
+  }
+  return true;  // unknown: do not risk waiting on ourselves
+}
+
+// How many pollers still hold their Core (a new one may start before the old one let go).
+// ~SessionWatcher waits until none does: the Core holds a copy of the client, and that copy
+// must not outlive the watcher (it keeps the client's journal locked, so a new client on the
+// same journal directory would be refused).
+class PollerGate {
+ public:
+  void hold() {
+    std::lock_guard lock(mutex_);
+    ++held_;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      --held_;
+    }
+    released_.notify_all();
+  }
+  void wait_released() {
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [this] { return held_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable released_;
+  std::size_t held_ = 0;
+};
+
 }  // namespace
 
 class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
@@ -62,6 +107,8 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
         options_(validated(std::move(options))),
         strand_(asio::make_strand(client_.get_executor())),
         wake_(strand_, Clock::time_point::max()) {}
+
+  const std::shared_ptr<PollerGate>& poller_gate() const noexcept { return poller_gate_; }
 
   // Registers a waiter for `session_id` and makes sure the poller runs. The channel lives on
   // the client's executor, not the waiter's: the poller may hold the last reference after a
@@ -79,12 +126,15 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       }
       waiters_[session_id].push_back(channel);
       start_poller = !std::exchange(polling_, true);
+      if (start_poller) poller_gate_->hold();
     }
     // Posted, not started inline: waits registered by the same handler (or before the
     // executor runs) all share the first tick.
     if (start_poller) {
-      asio::post(strand_, [self = shared_from_this()] {
-        asio::co_spawn(self->strand_, poll_loop(self), asio::detached);
+      asio::post(strand_, [lease = PollerLease(shared_from_this())]() mutable {
+        auto& self = *lease;
+        asio::co_spawn(self.strand_, poll_loop(std::move(lease)),
+                       asio::bind_cancellation_slot(self.stop_poller_.slot(), asio::detached));
       });
     }
     return channel;
@@ -104,7 +154,12 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       stopped_ = true;
     }
     fail_all(std::make_exception_ptr(Error(errc::cancelled, "the session watcher was destroyed")));
-    asio::post(strand_, [self = shared_from_this()] { self->wake_.cancel(); });
+    // The tick in flight is cancelled too (its exec killed and reaped), so the poller lets go
+    // of the Core soon.
+    asio::post(strand_, [self = shared_from_this()] {
+      self->wake_.cancel();
+      self->stop_poller_.emit(asio::cancellation_type::terminal);
+    });
   }
 
   WatcherStats stats() const {
@@ -308,7 +363,28 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
     }
   }
 
-  static asio::awaitable<void> poll_loop(std::shared_ptr<Core> self) {
+  // The poller's share of the Core: released (and the gate told) when the poller ends,
+  // including when its handler is destroyed unrun because the executor stopped.
+  class PollerLease {
+   public:
+    explicit PollerLease(std::shared_ptr<Core> core)
+        : core_(std::move(core)), gate_(core_->poller_gate_) {}
+    PollerLease(PollerLease&&) noexcept = default;
+    PollerLease& operator=(PollerLease&&) = delete;
+    ~PollerLease() {
+      if (!gate_) return;  // moved from
+      core_.reset();
+      gate_->release();
+    }
+    Core& operator*() const noexcept { return *core_; }
+    Core* operator->() const noexcept { return core_.get(); }
+
+   private:
+    std::shared_ptr<Core> core_;
+    std::shared_ptr<PollerGate> gate_;
+  };
+
+  static asio::awaitable<void> poll_loop(PollerLease self) {
     auto next_liveness_check = Clock::now();
     for (;;) {
       const auto watched = self->watched_ids();
@@ -316,6 +392,7 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
       try {
         co_await self->tick(watched, next_liveness_check);
       } catch (...) {
+        if (self->stopped()) co_return;  // the tick was cancelled by stop()
         // The container failed us (after the client's own retries): every waiter learns why.
         self->fail_all(std::current_exception());
       }
@@ -324,11 +401,18 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
     }
   }
 
+  bool stopped() const {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+
   HiveMindClient client_;
   WatcherOptions options_;
   // The poll loop and everything touching wake_ run on this strand.
   asio::strand<HiveMindClient::executor_type> strand_;
   asio::steady_timer wake_;
+  asio::cancellation_signal stop_poller_;  // on the strand, like wake_
+  std::shared_ptr<PollerGate> poller_gate_ = std::make_shared<PollerGate>();
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<Channel>>> waiters_;
   bool polling_ = false;
@@ -344,6 +428,8 @@ SessionWatcher::SessionWatcher(const HiveMindClient& client, WatcherOptions opti
 // NOLINTNEXTLINE(bugprone-exception-escape)
 SessionWatcher::~SessionWatcher() {
   core_->stop();
+  // Unless this thread is the one the poller needs to finish, wait until it has let go.
+  if (!runs_in_this_thread(executor_)) core_->poller_gate()->wait_released();
 }
 
 namespace {

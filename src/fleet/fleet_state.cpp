@@ -49,16 +49,10 @@ FleetTargetEntry::FleetTargetEntry(FleetTarget fleet_target, HiveMindClient targ
   state.name = target.name;
 }
 
-bool is_target_failure(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const Error& e) {
-    const auto kind = e.kind();
-    return kind == errc::container_unavailable || kind == errc::connection_failed ||
-           kind == errc::connection_lost || kind == errc::timeout;
-  } catch (...) {
-    return false;
-  }
+bool is_target_failure(const Error& error) {
+  const auto kind = error.kind();
+  return kind == errc::container_unavailable || kind == errc::connection_failed ||
+         kind == errc::connection_lost || kind == errc::timeout || kind == errc::docker_exec_failed;
 }
 
 HiveMindFleet::State::State(FleetOptions options) : options_(std::move(options)) {

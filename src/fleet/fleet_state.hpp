@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "hivemind/common/error.hpp"
 #include "hivemind/fleet/hivemind_fleet.hpp"
 
 namespace hivemind {
@@ -36,8 +36,11 @@ struct FleetTargetEntry {
 
 using FleetTargetPtr = std::shared_ptr<FleetTargetEntry>;
 
-// Errors that say the target itself is unreachable (not that a request was wrong).
-bool is_target_failure(const std::exception_ptr& error);
+// Errors of a `list` that say the target cannot be read at the moment (not that a request
+// was wrong): unreachable, or the exec failed in the container, as it does when a restart
+// kills it (exit 137). State::list() marks a target down on any failure, so a wait pausing
+// on these errors resumes as soon as the target's `list` works again.
+bool is_target_failure(const Error& error);
 
 class HiveMindFleet::State {
  public:

@@ -103,7 +103,7 @@ WaitResult HiveMindFleet::wait(const SessionHandle& session,
         return lost_there("target " + name + " no longer knows the session");
       }
       if (e.kind() == errc::cancelled && stops.token().stop_requested()) return ended_early();
-      if (!is_target_failure(std::current_exception())) throw;
+      if (!is_target_failure(e)) throw;
       // The watcher's `list` failed after the client's retries: wait for the target's return.
       state_->mark_down(target, e.what());
     }

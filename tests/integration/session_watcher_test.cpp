@@ -17,6 +17,7 @@
 #include "support/mock_container.hpp"
 
 using namespace hivemind;
+using hivemind::testing::capture_error;
 using hivemind::testing::eventually;
 using hivemind::testing::MockContainer;
 using namespace std::chrono_literals;
@@ -129,6 +130,31 @@ TEST_F(SessionWatcherTest, DestroyingTheWatcherCancelsPendingWaits) {
   SessionHandle::from_uuid(client, slow).cancel();
 }
 
+// The poller holds a copy of the client. Before, that copy outlived a watcher destroyed in
+// the middle of a tick, so the client's journal stayed locked after the application had
+// dropped both, and a new client on the same journal directory was refused ("in use").
+TEST_F(SessionWatcherTest, DestroyingTheWatcherMidTickReleasesTheClientsJournal) {
+  const auto journal_dir = container.root() / "journal";
+  auto options = container.options();
+  options.journal_dir = journal_dir;
+  std::future<WaitResult> waiting;
+  {
+    HiveMindClient journaled(options);
+    const auto slow = journaled.spawn_task("held #sleep=60").uuid();
+    SessionWatcher watcher(journaled, quick());
+    waiting = watcher.async_wait(slow, asio::use_future);
+    ASSERT_TRUE(eventually([&] { return watcher.stats().ticks >= 1; }));
+    // The next tick's exec (`list`, or the liveness check's) never returns: the watcher is
+    // destroyed with it in flight.
+    container.set_switch("hang", true);
+    const auto calls = container.invocations().size();
+    ASSERT_TRUE(eventually([&] { return container.invocations().size() > calls; }));
+  }
+  EXPECT_EQ(capture_error([&] { waiting.get(); }).kind(), errc::cancelled);
+  container.set_switch("hang", false);
+  EXPECT_NO_THROW(HiveMindClient{options});
+}
+
 // Sessions that end in the same tick are finalized (final `get`) concurrently: with the
 // mock's rendezvous, each `get` waits until four are running at once, so one at a time
 // the first would fail after 10 s. The waits are registered before the client's
@@ -163,8 +189,7 @@ TEST_F(SessionWatcherTest, SessionsEndingInTheSameTickAreFinalizedConcurrently) 
 TEST_F(SessionWatcherTest, NoConcurrentFinalizationsIsRejected) {
   auto options = quick();
   options.max_concurrent_finalizations = 0;
-  const auto error =
-      hivemind::testing::capture_error([&] { const SessionWatcher watcher(client, options); });
+  const auto error = capture_error([&] { const SessionWatcher watcher(client, options); });
   EXPECT_EQ(error.kind(), errc::invalid_argument);
   EXPECT_THAT(error.what(), ::testing::HasSubstr("max_concurrent_finalizations"));
 }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -66,12 +67,18 @@ ClientOptions MockContainer::options() const {
 }
 
 void MockContainer::set_switch(const std::string& name, bool on) const {
-  control(std::string(name == "stopped"          ? (on ? "stop" : "start")
-                      : name == "hang"           ? (on ? "hang" : "unhang")
-                      : name == "garbage"        ? (on ? "garbage" : "ungarbage")
-                      : name == "real-exec"      ? (on ? "real-exec" : "mock-exec")
-                      : name == "rendezvous-get" ? (on ? "rendezvous-get" : "no-rendezvous")
-                                                 : (on ? "daemon-down" : "daemon-up")));
+  // mock-container's verbs for each switch: {on, off}.
+  static const std::map<std::string, std::pair<std::string, std::string>> verbs{
+      {"stopped", {"stop", "start"}},
+      {"hang", {"hang", "unhang"}},
+      {"killed-exec", {"killed-exec", "no-killed-exec"}},
+      {"garbage", {"garbage", "ungarbage"}},
+      {"real-exec", {"real-exec", "mock-exec"}},
+      {"rendezvous-get", {"rendezvous-get", "no-rendezvous"}},
+      {"daemon-down", {"daemon-down", "daemon-up"}}};
+  const auto verb = verbs.find(name);
+  if (verb == verbs.end()) throw std::invalid_argument("no mock container switch " + name);
+  control(on ? verb->second.first : verb->second.second);
 }
 
 void MockContainer::control(const std::string& verb) const {
