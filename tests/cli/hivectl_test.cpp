@@ -359,6 +359,20 @@ TEST_F(Hivectl, OutputsListsAndCopiesTheFiles) {
   EXPECT_THAT(table.out, AllOf(HasSubstr("3 file(s) in "), HasSubstr("result.md")));
 }
 
+TEST_F(Hivectl, OutputsCopiesThroughTheEngineWhenNoDirectoryIsShared) {
+  const std::string id = run_json({"spawn", "far away #files=2", "--wait"}).at("session_id");
+  const auto destination = mock_.root() / "fetched";
+  const auto nowhere = (mock_.root() / "not-mounted").string();
+  const auto copied = run_json({"--host-ext-dir", nowhere, "outputs", id, "--copy-to",
+                                destination.string(), "--through-engine"});
+  EXPECT_EQ(copied.at("copied").size(), 2U);
+  std::ifstream result_file(destination / "result.md");
+  const std::string content{std::istreambuf_iterator<char>(result_file), {}};
+  EXPECT_THAT(content, HasSubstr("far away #files=2"));
+  // Without --copy-to there is nothing to copy through the engine.
+  EXPECT_EQ(run({"outputs", id, "--through-engine"}).exit_code, kUsage);
+}
+
 TEST_F(Hivectl, CleanupRemovesOldFinishedSessions) {
   const std::string old_id = run_json({"spawn", "old #sleep=0.1", "--wait"}).at("session_id");
   const std::string fresh_id = run_json({"spawn", "fresh #sleep=0.1", "--wait"}).at("session_id");

@@ -57,18 +57,27 @@ void add_outputs(CLI::App& app, Context& context) {
   struct Arguments {
     std::string session_id;
     std::optional<std::string> copy_to;
+    bool through_engine = false;
   };
   auto arguments = std::make_shared<Arguments>();
   auto* outputs = app.add_subcommand(
       "outputs", "List a session's output files (read on the host, under --host-ext-dir)");
   outputs->add_option("session_id", arguments->session_id, "Session UUID")->required();
-  outputs->add_option("--copy-to", arguments->copy_to, "Copy the files into this directory");
+  auto* copy_to =
+      outputs->add_option("--copy-to", arguments->copy_to, "Copy the files into this directory");
+  outputs
+      ->add_flag("--through-engine", arguments->through_engine,
+                 "Copy out through the container engine (exec tar), for a container that "
+                 "shares no directory with this host")
+      ->needs(copy_to);
   outputs->callback([&context, arguments] {
     const auto session = context.session(arguments->session_id);
     const auto files = session.outputs();
     const auto& out = context.output();
     if (arguments->copy_to) {
-      const auto report = files.copy_to(*arguments->copy_to);
+      const auto report = arguments->through_engine
+                              ? session.fetch_outputs_to(*arguments->copy_to, context.stop_token())
+                              : files.copy_to(*arguments->copy_to);
       nlohmann::json copied = nlohmann::json::array();
       for (const auto& path : report.copied) copied.push_back(path.generic_string());
       out.document({{"session_id", arguments->session_id},

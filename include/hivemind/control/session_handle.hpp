@@ -54,6 +54,14 @@ class SessionHandle {
   CopyReport copy_outputs_to(const std::filesystem::path& destination) const {
     return outputs().copy_to(destination);
   }
+  // The same copy for a container that shares no directory with this host (another Docker
+  // host, a pod): `tar -cf -` of the output directory runs in the container through the
+  // client's exec transport, and its stream is unpacked under copy_outputs_to's rules
+  // (only regular files, nothing outside `destination`, links skipped and reported). Files
+  // that changed while tar read them are skipped and reported. Throws session_not_found
+  // when the container has no output directory for the session; `stop` cancels.
+  CopyReport fetch_outputs_to(const std::filesystem::path& destination,
+                              std::stop_token stop = {}) const;
 
   // The last `last_n_lines` lines of the session's log, oldest first (empty while the log
   // does not exist yet).
