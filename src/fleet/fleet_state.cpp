@@ -52,7 +52,7 @@ FleetTargetEntry::FleetTargetEntry(FleetTarget fleet_target, HiveMindClient targ
 bool is_target_failure(const Error& error) {
   const auto kind = error.kind();
   return kind == errc::container_unavailable || kind == errc::connection_failed ||
-         kind == errc::connection_lost || kind == errc::timeout || kind == errc::docker_exec_failed;
+         kind == errc::connection_lost || kind == errc::timeout;
 }
 
 HiveMindFleet::State::State(FleetOptions options) : options_(std::move(options)) {

@@ -36,10 +36,7 @@ struct FleetTargetEntry {
 
 using FleetTargetPtr = std::shared_ptr<FleetTargetEntry>;
 
-// Errors of a `list` that say the target cannot be read at the moment (not that a request
-// was wrong): unreachable, or the exec failed in the container, as it does when a restart
-// kills it (exit 137). State::list() marks a target down on any failure, so a wait pausing
-// on these errors resumes as soon as the target's `list` works again.
+// Errors that say the target itself is unreachable (not that a request was wrong).
 bool is_target_failure(const Error& error);
 
 class HiveMindFleet::State {

@@ -286,30 +286,6 @@ TEST_F(Fleet, AWaitPausesWhileItsTargetIsDownAndPastItsDeadlineNamesTheTarget) {
   EXPECT_THAT(error.what(), HasSubstr("Cannot connect to the Docker daemon"));
 }
 
-// A restart kills the exec in flight, and `docker exec` then ends with status 137. Before,
-// the fleet's wait failed with docker_exec_failed when that exec was its watcher's `list`;
-// now the target counts as down and the wait pauses until its `list` works again.
-TEST_F(Fleet, AListKilledWithItsContainerPausesTheWaitUntilTheTargetAnswersAgain) {
-  HiveMindFleet fleet(options());
-  const auto session = fleet.spawn_task("under a restart #sleep=600");
-  const auto name = session.client().options().target_name;
-  const auto health = [&] {
-    for (const auto& target : fleet.targets()) {
-      if (target.name == name) return target.health;
-    }
-    return TargetHealth::down;
-  };
-  auto wait = std::async(std::launch::async, [&] { return fleet.wait(session, 60s); });
-  ASSERT_TRUE(eventually([&] { return fleet.watcher_stats()[name].watched_sessions == 1; }));
-  container(name).set_switch("killed-exec", true);
-  ASSERT_TRUE(eventually([&] { return health() == TargetHealth::down; }));
-  container(name).set_switch("killed-exec", false);
-  container(name).run_script({"update-status", session.uuid(), "completed"});
-  EXPECT_EQ(wait.get().outcome, WaitOutcome::completed);
-  EXPECT_EQ(health(), TargetHealth::up);
-  EXPECT_THAT(seen_events(), Contains("down " + name));
-}
-
 TEST_F(Fleet, AWaitEndsLostWhenItsTargetVanishesFromDiscovery) {
   HiveMindFleet fleet(options());
   const auto session = fleet.spawn_task("orphan #sleep=30");

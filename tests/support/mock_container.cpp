@@ -71,7 +71,6 @@ void MockContainer::set_switch(const std::string& name, bool on) const {
   static const std::map<std::string, std::pair<std::string, std::string>> verbs{
       {"stopped", {"stop", "start"}},
       {"hang", {"hang", "unhang"}},
-      {"killed-exec", {"killed-exec", "no-killed-exec"}},
       {"garbage", {"garbage", "ungarbage"}},
       {"real-exec", {"real-exec", "mock-exec"}},
       {"rendezvous-get", {"rendezvous-get", "no-rendezvous"}},

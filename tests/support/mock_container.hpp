@@ -29,7 +29,7 @@ class MockContainer {
   // Options for a client of this container: fast retries, short deadlines.
   ClientOptions options() const;
 
-  // Switches of tests/mock/mock-container: "stopped", "hang", "killed-exec", "garbage",
+  // Switches of tests/mock/mock-container: "stopped", "hang", "garbage",
   // "daemon-down", "real-exec", "rendezvous-get" (another name throws).
   void set_switch(const std::string& name, bool on) const;
   // Runs `tests/mock/mock-container VERB` against this container (e.g. "restart").

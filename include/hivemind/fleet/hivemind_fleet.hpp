@@ -121,8 +121,7 @@ class HiveMindFleet {
   SessionHandle find(std::string_view session_id) const;
 
   // Waits through the target's shared SessionWatcher. While the target is down the wait
-  // pauses (down: unreachable, or its `list` failed, e.g. killed with the container on a
-  // restart, exit 137); once the target answers again today's rules decide (completed, failed, dead
+  // pauses; once the target answers again today's rules decide (completed, failed, dead
   // when its process did not survive, lost when the container forgot it). A target that
   // vanishes from discovery ends the wait as `lost`. Past `timeout` throws timeout naming
   // the target and its last error; a stop request throws cancelled.
