@@ -53,11 +53,6 @@ class StagingDirectory {
   fs::path path_;
 };
 
-std::string trimmed(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
-  return std::string(text.substr(0, 500));
-}
-
 // GNU tar's exit status 1: the archive is whole, but files changed while they were read
 // ("file changed as we read it", "File shrank by N bytes; padding with zeros"). Those files
 // may hold a mix of old and new bytes, so they are removed from the staging directory and
@@ -90,7 +85,7 @@ void check_tar_run(const ClientOptions& options, const std::string& session_id,
   if (detail::is_container_unavailable(result)) {
     throw Error(errc::container_unavailable,
                 "copying the outputs of session " + session_id + " failed: container '" +
-                    options.container + "' is unavailable: " + trimmed(result.err),
+                    options.container + "' is unavailable: " + detail::output_excerpt(result.err),
                 detail::context_of(result));
   }
   // GNU tar's "some files changed": the archive is whole (which finish() verifies).
@@ -102,7 +97,7 @@ void check_tar_run(const ClientOptions& options, const std::string& session_id,
   }
   throw Error(errc::docker_exec_failed,
               "copying the outputs of session " + session_id + ": tar exited with status " +
-                  std::to_string(result.exit_code) + ": " + trimmed(result.err),
+                  std::to_string(result.exit_code) + ": " + detail::output_excerpt(result.err),
               detail::context_of(result));
 }
 

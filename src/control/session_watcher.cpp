@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -116,7 +117,10 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
   // its execution context is a use-after-free (seen under AddressSanitizer).
   std::shared_ptr<Channel> add(const std::string& session_id) {
     auto channel = std::make_shared<Channel>(client_.get_executor(), 1);
-    bool start_poller = false;
+    // Taken under the lock that decides to start the poller, so the watcher's destructor
+    // never sees a poller about to start without its lease; released by the lease even if
+    // posting throws.
+    std::optional<PollerLease> poller;
     {
       std::lock_guard lock(mutex_);
       if (stopped_) {
@@ -125,13 +129,12 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
         return channel;
       }
       waiters_[session_id].push_back(channel);
-      start_poller = !std::exchange(polling_, true);
-      if (start_poller) poller_gate_->hold();
+      if (!std::exchange(polling_, true)) poller.emplace(shared_from_this());
     }
     // Posted, not started inline: waits registered by the same handler (or before the
     // executor runs) all share the first tick.
-    if (start_poller) {
-      asio::post(strand_, [lease = PollerLease(shared_from_this())]() mutable {
+    if (poller) {
+      asio::post(strand_, [lease = std::move(*poller)]() mutable {
         auto& self = *lease;
         asio::co_spawn(self.strand_, poll_loop(std::move(lease)),
                        asio::bind_cancellation_slot(self.stop_poller_.slot(), asio::detached));
@@ -368,7 +371,9 @@ class SessionWatcher::Core : public std::enable_shared_from_this<Core> {
   class PollerLease {
    public:
     explicit PollerLease(std::shared_ptr<Core> core)
-        : core_(std::move(core)), gate_(core_->poller_gate_) {}
+        : core_(std::move(core)), gate_(core_->poller_gate_) {
+      gate_->hold();
+    }
     PollerLease(PollerLease&&) noexcept = default;
     PollerLease& operator=(PollerLease&&) = delete;
     ~PollerLease() {

@@ -7,6 +7,7 @@
 #include "control/session_manager_output.hpp"
 #include "fleet/discovery_parsers.hpp"
 #include "hivemind/common/error.hpp"
+#include "process/container_exec.hpp"
 #include "process/kubectl_exec.hpp"
 #include "process/process_runner.hpp"
 
@@ -19,10 +20,6 @@ std::string shown_command(const Argv& argv) {
   std::string shown;
   for (const auto& arg : argv) shown += (shown.empty() ? "" : " ") + arg;
   return "'" + shown + "'";
-}
-
-std::string stderr_excerpt(std::string_view err) {
-  return std::string(detail::trim(err).substr(0, 500));
 }
 
 // Runs a listing command with the environment, deadline and output bound of `base`, like a
@@ -53,7 +50,7 @@ Error listing_refused(const Argv& argv, const detail::ProcessResult& result) {
   context.stderr_text = result.err;
   return Error(errc::container_unavailable,
                "target discovery: " + shown_command(argv) + " failed with exit code " +
-                   std::to_string(result.exit_code) + ": " + stderr_excerpt(result.err),
+                   std::to_string(result.exit_code) + ": " + detail::output_excerpt(result.err),
                std::move(context));
 }
 

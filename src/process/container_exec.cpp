@@ -57,11 +57,6 @@ bool is_permanent_launch_error(std::error_code ec) {
          ec == std::errc::not_a_directory;
 }
 
-std::string excerpt(std::string_view text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-  return std::string(text.size() > 500 ? text.substr(0, 500) : text);
-}
-
 // One try at running the command: what it printed, or why it did not run.
 struct Attempt {
   ContainerResult finished;
@@ -98,10 +93,10 @@ asio::awaitable<Attempt> through_cli(const ClientOptions& options, ExecMode mode
     }
   } else if (is_container_unavailable(attempt.finished)) {
     attempt.retryable = true;
-    attempt.failure.emplace(
-        errc::container_unavailable,
-        "container '" + options.container + "' is unavailable: " + excerpt(attempt.finished.err),
-        context_of(attempt.finished));
+    attempt.failure.emplace(errc::container_unavailable,
+                            "container '" + options.container +
+                                "' is unavailable: " + output_excerpt(attempt.finished.err),
+                            context_of(attempt.finished));
   }
   co_return attempt;
 }
@@ -209,6 +204,13 @@ bool is_container_unavailable(const ContainerResult& result) {
   return false;
 }
 
+std::string output_excerpt(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.remove_suffix(1);
+  }
+  return std::string(text.substr(0, 500));
+}
+
 ErrorContext context_of(const ContainerResult& result) {
   ErrorContext context;
   context.argv = result.argv;
@@ -258,7 +260,7 @@ asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& options,
           errc::docker_exec_failed,
           "the container could not run '" + (command.empty() ? "" : command.front()) + "' (exit " +
               std::to_string(finished.exit_code) +
-              "): " + excerpt(finished.err.empty() ? finished.out : finished.err),
+              "): " + output_excerpt(finished.err.empty() ? finished.out : finished.err),
           context_of(finished));
     }
     exec_timer.finish(attempt.failure.has_value());

@@ -58,6 +58,10 @@ boost::asio::awaitable<ContainerResult> exec_in_container(const ClientOptions& o
                                                           std::vector<std::string> command,
                                                           std::string token = {});
 
+// What a command printed, for an error message: without its trailing line breaks and
+// spaces, at most 500 bytes (the whole text stays in the ErrorContext).
+std::string output_excerpt(std::string_view text);
+
 // The ErrorContext for a finished command (argv, exit code, stderr, stdout excerpt).
 ErrorContext context_of(const ContainerResult& result);
 
