@@ -257,6 +257,7 @@ asio::awaitable<void> ClientCore::open_connection() {
   std::exception_ptr failure;
   try {
     co_await handshake(connection);
+    co_await probe_auth(connection);
   } catch (const Error&) {
     failure = std::current_exception();
     // The relay writes its reason ({"error": "..."}) before closing on us.

@@ -80,6 +80,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   boost::asio::awaitable<void> open_connection();
   boost::asio::awaitable<void> tcp_connect(std::shared_ptr<Connection> connection);
   boost::asio::awaitable<void> handshake(std::shared_ptr<Connection> connection);
+  // McpOptions::verify_auth (auth_probe.cpp).
+  boost::asio::awaitable<void> probe_auth(std::shared_ptr<Connection> connection);
   void finish_connecting(std::exception_ptr failure);
   bool due_for_recycling(const Connection& connection) const;
   void retire(std::shared_ptr<Connection> connection);
