@@ -2,9 +2,13 @@
 #include "hivemind/mcp/call_window.hpp"
 
 #include <atomic>
+#include <future>
 #include <set>
 
 #include <gmock/gmock.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "client_fixture.hpp"
@@ -132,6 +136,35 @@ TEST(CallWindow, AThrowingHandlerStopsNewItemsAndFailsTheOperation) {
   EXPECT_THAT(error.what(), ::testing::HasSubstr("stop here"));
   EXPECT_EQ(calls, 1u);
   EXPECT_LT(count_received(relay, "tools/call"), 20u);
+}
+
+TEST(CallWindow, CancellingCancelsTheCallsInFlight) {
+  MockRelay relay;
+  McpTelemetryClient client(options_for(relay));
+  client.connect();
+  relay.set_never_answer(true);
+  asio::cancellation_signal cancel;
+  std::promise<void> finished;
+  std::atomic<std::size_t> reported{0};
+  async_call_each(
+      client, "agent_spawn", spawn_arguments(10), 3,
+      [&reported](std::size_t, CallResult result) {
+        if (!result.ok()) ++reported;
+      },
+      asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr error) {
+        if (error) {
+          finished.set_exception(error);
+        } else {
+          finished.set_value();
+        }
+      }));
+  ASSERT_TRUE(eventually([&] { return count_received(relay, "tools/call") == 3; }));
+  asio::post(client.get_executor(), [&] { cancel.emit(asio::cancellation_type::terminal); });
+  auto future = finished.get_future();
+  EXPECT_EQ(error_kind_of([&] { get_within_patience(future); }), errc::cancelled);
+  EXPECT_EQ(reported.load(), 3u) << "the three in flight were cancelled, no more started";
+  EXPECT_EQ(count_received(relay, "tools/call"), 3u);
+  EXPECT_EQ(client.pending_requests(), 0u);
 }
 
 TEST(CallWindow, EmptyInputAndAZeroWindow) {
