@@ -21,6 +21,7 @@
 #include "hivemind/journal/restart_tolerant_wait.hpp"
 #include "hivemind/journal/session_journal.hpp"
 #include "hivemind/journal/session_lifecycle.hpp"
+#include "hivemind/mcp/call_window.hpp"
 #include "hivemind/mcp/connection_pool.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "hivemind/metrics/dashboard.hpp"

@@ -200,8 +200,8 @@ asio::awaitable<std::shared_ptr<Connection>> ClientCore::ensure_ready(clock::tim
 }
 
 bool ClientCore::due_for_recycling(const Connection& connection) const {
-  return options_.recycle_after.count() > 0 && connection.used &&
-         clock::now() - connection.opened_at >= options_.recycle_after;
+  return connection.used &&
+         age_limits_.due(clock::now() - connection.opened_at, options_.recycle_after);
 }
 
 void ClientCore::retire(std::shared_ptr<Connection> connection) {
@@ -257,6 +257,7 @@ asio::awaitable<void> ClientCore::open_connection() {
   std::exception_ptr failure;
   try {
     co_await handshake(connection);
+    co_await probe_auth(connection);
   } catch (const Error&) {
     failure = std::current_exception();
     // The relay writes its reason ({"error": "..."}) before closing on us.
@@ -375,6 +376,10 @@ asio::awaitable<void> ClientCore::read_loop(std::shared_ptr<Connection> connecti
         asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
     if (error) {
       const auto& refusal = connection->engine.relay_error();
+      // Closed by the relay, unannounced (our own closes set `open` first).
+      if (connection->open && !refusal) {
+        age_limits_.on_relay_close(clock::now() - connection->opened_at, options_.connect_deadline);
+      }
       close_connection(connection, errc::connection_lost,
                        refusal ? "relay closed the connection: " + *refusal
                                : "connection closed: " + error.message());

@@ -23,6 +23,7 @@
 #include "common/async_signal.hpp"
 #include "hivemind/common/error.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
+#include "mcp/age_limit_learner.hpp"
 #include "mcp/request_id_generator.hpp"
 
 namespace hivemind::mcp_detail {
@@ -60,6 +61,9 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   void unsubscribe(int subscription);
   std::optional<McpServerInfo> server_info() const;
   std::size_t pending_requests() const noexcept { return pending_total_.load(); }
+  std::optional<std::chrono::milliseconds> learned_age_limit() const noexcept {
+    return age_limits_.learned();
+  }
 
  private:
   class InFlightSlot;
@@ -80,6 +84,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   boost::asio::awaitable<void> open_connection();
   boost::asio::awaitable<void> tcp_connect(std::shared_ptr<Connection> connection);
   boost::asio::awaitable<void> handshake(std::shared_ptr<Connection> connection);
+  // McpOptions::verify_auth (auth_probe.cpp).
+  boost::asio::awaitable<void> probe_auth(std::shared_ptr<Connection> connection);
   void finish_connecting(std::exception_ptr failure);
   bool due_for_recycling(const Connection& connection) const;
   void retire(std::shared_ptr<Connection> connection);
@@ -114,6 +120,7 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   std::deque<McpEvent> event_queue_;
   std::deque<std::shared_ptr<AsyncSignal>> event_waiters_;
   std::atomic<std::size_t> pending_total_{0};
+  AgeLimitLearner age_limits_;  // the relay's closes (issue 17)
 
   mutable std::mutex shared_mutex_;  // guards the members below, touched from any thread
   std::map<int, McpTelemetryClient::EventCallback> subscribers_;

@@ -265,6 +265,10 @@ std::size_t McpTelemetryClient::pending_requests() const noexcept {
   return core_->pending_requests();
 }
 
+std::optional<std::chrono::milliseconds> McpTelemetryClient::learned_age_limit() const noexcept {
+  return core_->learned_age_limit();
+}
+
 json McpTelemetryClient::session_arguments(const std::string& session_id) {
   return json{{"session_id", session_id}};
 }

@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "hivemind/common/error.hpp"
 #include "hivemind/control/client_options.hpp"
@@ -129,6 +133,91 @@ TEST(McpOptions, MalformedPortIsNamed) {
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), errc::invalid_argument);
       EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string("HIVEMIND_MCP_PORT='") + bad));
+    }
+  }
+}
+
+TEST(McpOptions, EnvironmentSetsConnectionTuning) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_MCP_CONNECT_TIMEOUT", "1.5");
+  env.set("HIVEMIND_MCP_RECYCLE_AFTER", "120.25");
+  env.set("HIVEMIND_MCP_RATE_LIMIT", "50/30");
+  env.set("HIVEMIND_MCP_MAX_IN_FLIGHT", "8");
+  env.set("HIVEMIND_MCP_VERIFY_AUTH", "1");
+  const auto options = McpOptions::from_environment();
+  EXPECT_EQ(options.connect_deadline, 1500ms);
+  EXPECT_EQ(options.recycle_after, 120250ms);
+  EXPECT_TRUE(options.rate_limit.enabled);
+  EXPECT_EQ(options.rate_limit.events, 50);
+  EXPECT_EQ(options.rate_limit.window, 30s);
+  EXPECT_EQ(options.rate_limit.burst, 5);
+  EXPECT_EQ(options.max_in_flight, 8u);
+  EXPECT_TRUE(options.verify_auth);
+}
+
+TEST(McpOptions, TuningDefaultsWithoutTheEnvironment) {
+  ScopedEnvironment env;
+  for (const char* name :
+       {"HIVEMIND_MCP_CONNECT_TIMEOUT", "HIVEMIND_MCP_RECYCLE_AFTER", "HIVEMIND_MCP_RATE_LIMIT",
+        "HIVEMIND_MCP_MAX_IN_FLIGHT", "HIVEMIND_MCP_VERIFY_AUTH"}) {
+    env.set(name, "");
+  }
+  const auto options = McpOptions::from_environment();
+  const McpOptions defaults;
+  EXPECT_EQ(options.connect_deadline, defaults.connect_deadline);
+  EXPECT_EQ(options.recycle_after, defaults.recycle_after);
+  EXPECT_FALSE(options.rate_limit.enabled);
+  EXPECT_EQ(options.max_in_flight, defaults.max_in_flight);
+  EXPECT_FALSE(options.verify_auth);
+}
+
+TEST(McpOptions, RecycleAfterZeroDisables) {
+  for (const char* zero : {"0", "0.0"}) {
+    ScopedEnvironment env;
+    env.set("HIVEMIND_MCP_RECYCLE_AFTER", zero);
+    EXPECT_EQ(McpOptions::from_environment().recycle_after, 0ms) << zero;
+  }
+}
+
+TEST(McpOptions, ASmallRateLimitKeepsTheBurstWithinIt) {
+  ScopedEnvironment env;
+  env.set("HIVEMIND_MCP_RATE_LIMIT", "2/1.5");
+  const auto options = McpOptions::from_environment();
+  EXPECT_EQ(options.rate_limit.events, 2);
+  EXPECT_EQ(options.rate_limit.window, 1500ms);
+  EXPECT_EQ(options.rate_limit.burst, 2);
+}
+
+TEST(McpOptions, VerifyAuthAcceptsWordsAndDigits) {
+  const std::pair<const char*, bool> cases[] = {{"1", true},      {"0", false},   {"true", true},
+                                                {"false", false}, {"TRUE", true}, {"False", false}};
+  for (const auto& [text, expected] : cases) {
+    ScopedEnvironment env;
+    env.set("HIVEMIND_MCP_VERIFY_AUTH", text);
+    EXPECT_EQ(McpOptions::from_environment().verify_auth, expected) << text;
+  }
+}
+
+TEST(McpOptions, MalformedTuningValuesAreNamed) {
+  const std::pair<const char*, std::vector<const char*>> cases[] = {
+      {"HIVEMIND_MCP_CONNECT_TIMEOUT", {"soon", "0", "-1", "5s", "1e9"}},
+      {"HIVEMIND_MCP_RECYCLE_AFTER", {"never", "-1", "270s", "1e9"}},
+      {"HIVEMIND_MCP_RATE_LIMIT",
+       {"90", "90/", "/60", "0/60", "90/0", "-1/60", "90/60s", "a/b", "90:60", "9.5/60"}},
+      {"HIVEMIND_MCP_MAX_IN_FLIGHT", {"0", "-3", "8.5", "many", "99999999999"}},
+      {"HIVEMIND_MCP_VERIFY_AUTH", {"yes", "2", "on", "truee"}},
+  };
+  for (const auto& [variable, values] : cases) {
+    for (const char* bad : values) {
+      ScopedEnvironment env;
+      env.set(variable, bad);
+      try {
+        (void)McpOptions::from_environment();
+        ADD_FAILURE() << variable << " accepted '" << bad << "'";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), errc::invalid_argument);
+        EXPECT_THAT(e.what(), ::testing::HasSubstr(std::string(variable) + "='" + bad + "'"));
+      }
     }
   }
 }

@@ -13,6 +13,7 @@
 // running the executor the client was given.
 #pragma once
 
+#include <chrono>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -246,6 +247,10 @@ class McpTelemetryClient {
   std::optional<McpServerInfo> server_info() const;
   // Requests sent and not answered yet (diagnostics, benchmarks).
   std::size_t pending_requests() const noexcept;
+  // The relay's connection age limit as learned from its unannounced closes (0.9 x the
+  // youngest close at least connect_deadline old); nullopt until one happened. Once
+  // learned, connections are recycled at min(recycle_after, this).
+  std::optional<std::chrono::milliseconds> learned_age_limit() const noexcept;
 
  private:
   // The asynchronous operations, compiled into the library (async_complete).

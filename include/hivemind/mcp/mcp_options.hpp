@@ -29,6 +29,11 @@ struct McpOptions {
   // `capabilities`). No `notifications/initialized` is sent either way: the backend
   // answers notifications with an error broadcast to every client.
   bool send_initialize = true;
+  // After the handshake, connect() sends `tools/list` and fails with auth_failed when the
+  // relay answers "Authentication required" (no or wrong HIVEMIND_MCP_TOKEN), instead of
+  // the first call failing later. `tools/list`, not `ping`: the backend answers `ping` with
+  // -32601 whether authenticated or not. Costs one message per connection.
+  bool verify_auth = false;
 
   // Attempts and backoff of one (re)connection. Tool calls in flight when a
   // connection drops are not retried unless marked idempotent.
@@ -60,10 +65,17 @@ struct McpOptions {
   // Receives each request's latency and outcome, and reconnects (e.g. a LifecycleMetrics).
   std::shared_ptr<MetricsSink> metrics;
 
-  // Defaults overridden by the environment: HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT (1-65535),
-  // HIVEMIND_MCP_TOKEN and HIVEMIND_TIMEOUT (request_deadline in seconds, may be
-  // fractional; the same variable as ClientOptions). A malformed value throws
-  // invalid_argument naming the variable.
+  // Defaults overridden by the environment (empty variables are ignored):
+  //   HIVEMIND_MCP_HOST, HIVEMIND_MCP_PORT (1-65535), HIVEMIND_MCP_TOKEN;
+  //   HIVEMIND_TIMEOUT             request_deadline, seconds (may be fractional; the same
+  //                                variable as ClientOptions);
+  //   HIVEMIND_MCP_CONNECT_TIMEOUT connect_deadline, seconds (may be fractional);
+  //   HIVEMIND_MCP_RECYCLE_AFTER   recycle_after, seconds (may be fractional), 0 disables;
+  //   HIVEMIND_MCP_RATE_LIMIT      "N/S": rate_limit enabled with N messages per S seconds
+  //                                (burst stays 5, at most N), e.g. "90/60";
+  //   HIVEMIND_MCP_MAX_IN_FLIGHT   max_in_flight, a positive integer;
+  //   HIVEMIND_MCP_VERIFY_AUTH     verify_auth: 1, 0, true or false.
+  // A malformed value throws invalid_argument naming the variable.
   static McpOptions from_environment();
 };
 

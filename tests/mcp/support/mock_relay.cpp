@@ -1,5 +1,6 @@
 #include "mock_relay.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <future>
@@ -162,6 +163,10 @@ class MockRelay::Impl {
     std::lock_guard lock(mutex_);
     return received_;
   }
+  std::size_t max_pending() const {
+    std::lock_guard lock(mutex_);
+    return max_pending_;
+  }
   std::size_t rejections() const {
     std::lock_guard lock(mutex_);
     return rate_rejections_;
@@ -300,6 +305,7 @@ class MockRelay::Impl {
   void forward_to_backend(const std::shared_ptr<Session>& session, const json& request) {
     const json id = request.value("id", json());
     if (!is_falsy_id(id)) session->pending.insert(id.dump());
+    note_pending();
     const Faults current = faults();
     if (current.never_answer) return;
     if (draw(random_faults_.never_answer_ppm)) {
@@ -326,6 +332,13 @@ class MockRelay::Impl {
     for (const auto& session : sessions_) {
       if (session->pending.erase(key) > 0) return send_response(session, response.dump());
     }
+  }
+
+  void note_pending() {
+    std::size_t total = 0;
+    for (const auto& each : sessions_) total += each->pending.size();
+    std::lock_guard lock(mutex_);
+    max_pending_ = std::max(max_pending_, total);
   }
 
   // Relay thread: true with probability ppm / 1,000,000.
@@ -425,6 +438,7 @@ class MockRelay::Impl {
   std::size_t rate_rejections_ = 0;
   std::size_t random_drops_ = 0;
   std::size_t random_unanswered_ = 0;
+  std::size_t max_pending_ = 0;
 };
 
 MockRelay::MockRelay(MockRelayOptions options)
@@ -496,6 +510,10 @@ std::vector<json> MockRelay::received() const {
 }
 std::size_t MockRelay::rate_limit_rejections() const {
   return impl_->rejections();
+}
+
+std::size_t MockRelay::max_pending_requests() const {
+  return impl_->max_pending();
 }
 
 std::size_t MockRelay::random_drops() const {

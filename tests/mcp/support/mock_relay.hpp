@@ -101,6 +101,9 @@ class MockRelay {
   std::vector<nlohmann::json> received() const;
   // Messages and connections refused for rate (id-less errors and {"error"} lines).
   std::size_t rate_limit_rejections() const;
+  // The most requests the backend had pending (forwarded, not answered) at once, over
+  // all clients.
+  std::size_t max_pending_requests() const;
   // Connections closed and requests left unanswered by the random faults.
   std::size_t random_drops() const;
   std::size_t random_unanswered() const;
