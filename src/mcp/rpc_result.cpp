@@ -31,12 +31,19 @@ bool is_fake_success(std::string_view tool, const json& payload) {
   return string_field(payload, "message") == expected;
 }
 
-json extract_payload(const json& result) {
+// The content[0].text string of the deployed shape, or null when `result` is the payload.
+const json* content_text(const json& result) {
   const auto content = result.is_object() ? result.find("content") : result.end();
-  if (content == result.end() || !content->is_array() || content->empty()) return result;
+  if (content == result.end() || !content->is_array() || content->empty()) return nullptr;
   const json& first = content->front();
   const auto text = first.is_object() ? first.find("text") : first.end();
-  if (text == first.end() || !text->is_string()) return result;
+  if (text == first.end() || !text->is_string()) return nullptr;
+  return &*text;
+}
+
+json extract_payload(const json& result) {
+  const json* text = content_text(result);
+  if (!text) return result;
   json parsed = json::parse(text->get_ref<const std::string&>(), nullptr, false);
   // Plain-text tool output stays a string rather than failing the call.
   return parsed.is_discarded() ? *text : parsed;
@@ -64,6 +71,7 @@ json extract_payload_from_text(std::string_view result_text) {
   if (result.is_discarded()) {
     throw Error(errc::protocol_error, "tools/call: the result is not valid JSON");
   }
+  if (!content_text(result)) return result;  // the payload itself: moved, not copied
   return extract_payload(result);
 }
 
