@@ -5,12 +5,19 @@
 //    seed's pattern (send, wait for the answer, send the next);
 //  * heap bytes per pending request.
 #include <malloc.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +35,54 @@
 #include "hivemind/mcp/mcp_client.hpp"
 #include "loopback_servers.hpp"
 #include "mock_relay.hpp"
+
+// Every allocation of the process, for the echo floor's allocations per call.
+std::atomic<std::uint64_t> g_allocations{0};
+
+void* operator new(std::size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size) {
+  return ::operator new(size);
+}
+void* operator new(std::size_t size, std::align_val_t align) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  const auto alignment = static_cast<std::size_t>(align);
+  if (void* memory =
+          std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment)) {
+    return memory;
+  }
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t size, std::align_val_t align) {
+  return ::operator new(size, align);
+}
+void operator delete(void* memory) noexcept {
+  std::free(memory);
+}
+void operator delete[](void* memory) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, std::size_t) noexcept {
+  std::free(memory);
+}
+void operator delete[](void* memory, std::size_t) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, std::align_val_t) noexcept {
+  std::free(memory);
+}
+void operator delete[](void* memory, std::align_val_t) noexcept {
+  std::free(memory);
+}
+void operator delete(void* memory, std::size_t, std::align_val_t) noexcept {
+  std::free(memory);
+}
+void operator delete[](void* memory, std::size_t, std::align_val_t) noexcept {
+  std::free(memory);
+}
 
 namespace {
 
@@ -267,10 +322,211 @@ void BM_MemoryPerPendingRequest(benchmark::State& state) {
 }
 BENCHMARK(BM_MemoryPerPendingRequest)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// --- the echo floor (run with --echo-floor PATH_TO_hivemind_mcp_echo_server) ---
+
+struct EchoServerProcess {
+  pid_t pid = -1;
+  std::uint16_t port = 0;
+  explicit EchoServerProcess(const char* path) {
+    int fds[2];
+    if (pipe(fds) != 0) std::abort();
+    pid = fork();
+    if (pid == 0) {
+      dup2(fds[1], STDOUT_FILENO);
+      close(fds[0]);
+      execl(path, path, static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    char text[16] = {};
+    std::size_t got = 0;
+    while (got < sizeof text - 1) {
+      const ssize_t n = read(fds[0], text + got, 1);
+      if (n <= 0 || text[got] == '\n') break;
+      ++got;
+    }
+    close(fds[0]);
+    port = static_cast<std::uint16_t>(std::atoi(text));
+  }
+  ~EchoServerProcess() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+const std::string kPad(32, 'x');
+
+json echo_arguments(int n) {
+  json arguments = json::object();
+  arguments["seq"] = n;
+  arguments["pad"] = kPad;
+  return arguments;
+}
+
+std::string echo_params_text(int n) {
+  return R"({"name":"echo","arguments":{"seq":)" + std::to_string(n) + R"(,"pad":")" + kPad +
+         R"("}})";
+}
+
+struct FloorResult {
+  double cpu_us_per_call = 0;
+  double allocations_per_call = 0;
+  double calls_per_second = 0;
+};
+
+// `total` calls with `in_flight` outstanding, the client on this thread's io_context.
+FloorResult pipelined_floor(std::uint16_t port, bool raw, int in_flight, int total) {
+  asio::io_context context(1);
+  auto options = options_for(port);
+  options.send_initialize = false;
+  options.max_in_flight = static_cast<std::size_t>(in_flight);
+  McpTelemetryClient client(context.get_executor(), options);
+  bool connected = false;
+  client.async_connect([&](std::exception_ptr error) {
+    if (error) std::abort();
+    connected = true;
+  });
+  while (!connected) context.run_one();
+  int issued = 0;
+  int completed = 0;
+  int failures = 0;
+  std::function<void()> issue = [&] {
+    if (issued >= total) return;
+    const int n = ++issued;
+    if (raw) {
+      client.async_call_raw("tools/call", echo_params_text(n), {},
+                            [&](std::exception_ptr error, std::string) {
+                              if (error) ++failures;
+                              ++completed;
+                              issue();
+                            });
+    } else {
+      client.async_call_tool("echo", echo_arguments(n), {}, [&](std::exception_ptr error, json) {
+        if (error) ++failures;
+        ++completed;
+        issue();
+      });
+    }
+  };
+  // Warm-up: grows the pools and buffers to the window.
+  const int warm_up = std::min(total / 10, 2000);
+  const int measured = total;
+  total = warm_up;
+  for (int i = 0; i < in_flight; ++i) issue();
+  while (completed < warm_up) context.run_one();
+  issued = completed = 0;
+  total = measured;
+  const auto allocations_before = g_allocations.load();
+  const double cpu_before = cpu_seconds();
+  const auto wall_before = clock_type::now();
+  for (int i = 0; i < in_flight; ++i) issue();
+  while (completed < total) context.run_one();
+  const double wall = std::chrono::duration<double>(clock_type::now() - wall_before).count();
+  FloorResult result;
+  result.cpu_us_per_call = (cpu_seconds() - cpu_before) * 1e6 / total;
+  result.allocations_per_call =
+      static_cast<double>(g_allocations.load() - allocations_before) / total;
+  result.calls_per_second = total / wall;
+  if (failures > 0) std::fprintf(stderr, "%d calls failed\n", failures);
+  client.close();
+  context.run_for(std::chrono::milliseconds(50));
+  return result;
+}
+
+double percentile50(std::vector<double>& micros) {
+  std::sort(micros.begin(), micros.end());
+  return micros[micros.size() / 2];
+}
+
+int run_echo_floor(const char* server_path) {
+  EchoServerProcess server(server_path);
+  if (server.port == 0) {
+    std::fprintf(stderr, "echo server did not start\n");
+    return 1;
+  }
+  constexpr int kSequential = 5000;
+  // Sequential: a raw blocking Asio client vs the client's call_raw and call_tool, each
+  // sending the same request bytes (the id differs in length by a few bytes).
+  std::vector<double> raw_asio, client_raw, client_typed;
+  {
+    RawLineClient raw(server.port);
+    const std::string line =
+        R"({"jsonrpc":"2.0","id":"0123456789abcdef.0.0","method":"tools/call","params":)" +
+        echo_params_text(1) + "}\n";
+    for (int i = 0; i < kSequential; ++i) {
+      const auto start = clock_type::now();
+      benchmark::DoNotOptimize(raw.round_trip(line));
+      raw_asio.push_back(micros_since(start));
+    }
+  }
+  {
+    asio::io_context context(1);
+    auto options = options_for(server.port);
+    options.send_initialize = false;
+    McpTelemetryClient client(context.get_executor(), options);
+    const auto one = [&](bool raw, int n) {
+      bool done = false;
+      if (raw) {
+        client.async_call_raw("tools/call", echo_params_text(n), {},
+                              [&](std::exception_ptr error, std::string) {
+                                if (error) std::abort();
+                                done = true;
+                              });
+      } else {
+        client.async_call_tool("echo", echo_arguments(n), {}, [&](std::exception_ptr error, json) {
+          if (error) std::abort();
+          done = true;
+        });
+      }
+      while (!done) context.run_one();
+    };
+    one(true, 0);  // connects
+    for (int i = 0; i < kSequential; ++i) {
+      const auto start = clock_type::now();
+      one(true, i);
+      client_raw.push_back(micros_since(start));
+    }
+    for (int i = 0; i < kSequential; ++i) {
+      const auto start = clock_type::now();
+      one(false, i);
+      client_typed.push_back(micros_since(start));
+    }
+    client.close();
+    context.run_for(std::chrono::milliseconds(50));
+  }
+  const double raw_p50 = percentile50(raw_asio);
+  const double call_raw_p50 = percentile50(client_raw);
+  const double typed_p50 = percentile50(client_typed);
+  std::printf(
+      "sequential p50: raw asio echo %.1f us | call_raw %.1f us (%.2fx) | call_tool %.1f us "
+      "(%.2fx)\n",
+      raw_p50, call_raw_p50, call_raw_p50 / raw_p50, typed_p50, typed_p50 / raw_p50);
+  std::printf("%-8s %9s %12s %12s %12s\n", "path", "in_flight", "cpu_us/call", "allocs/call",
+              "calls/s");
+  for (const bool raw : {false, true}) {
+    for (const int in_flight : {16, 64, 256}) {
+      const FloorResult result = pipelined_floor(server.port, raw, in_flight, 100'000);
+      std::printf("%-8s %9d %12.2f %12.1f %12.0f\n", raw ? "call_raw" : "typed", in_flight,
+                  result.cpu_us_per_call, result.allocations_per_call, result.calls_per_second);
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   hivemind::set_logger(nullptr);  // the memory benchmark closes with thousands pending
+  if (argc == 3 && std::strcmp(argv[1], "--echo-floor") == 0) return run_echo_floor(argv[2]);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

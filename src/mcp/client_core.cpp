@@ -15,6 +15,7 @@
 #include <boost/asio/write.hpp>
 
 #include "hivemind/common/logging.hpp"
+#include "mcp/connection.hpp"
 #include "mcp/rpc_engine.hpp"
 #include "mcp/rpc_result.hpp"
 #include "metrics/call_timer.hpp"
@@ -50,10 +51,6 @@ json auth_params(const std::string& token) {
   return {{"token", token}};
 }
 
-json tool_call_params(const std::string& name, json arguments) {
-  return {{"name", name}, {"arguments", std::move(arguments)}};
-}
-
 bool worth_reconnecting(const Error& error) {
   const auto kind = error.kind();
   return kind == errc::connection_failed || kind == errc::connection_lost ||
@@ -61,39 +58,6 @@ bool worth_reconnecting(const Error& error) {
 }
 
 }  // namespace
-
-struct Connection {
-  Connection(const asio::any_io_executor& executor, std::size_t max_line_size,
-             RequestIdGenerator& ids, EventHandler on_event)
-      : socket(executor), engine(max_line_size, ids, std::move(on_event)), outbox_ready(executor) {}
-
-  tcp::socket socket;
-  RpcEngine engine;
-  std::deque<std::string> outbox;
-  AsyncSignal outbox_ready;
-  bool open = true;
-  bool ready = false;     // handshake done
-  bool draining = false;  // recycled: closes once its last answer arrived
-  bool used = false;      // carried a call (a fresh connection is never recycled)
-  std::chrono::steady_clock::time_point opened_at = std::chrono::steady_clock::now();
-};
-
-// Keeps a request's place among the `max_in_flight`; released on destruction.
-class ClientCore::InFlightSlot {
- public:
-  explicit InFlightSlot(ClientCore* core) : core_(core) {}
-  InFlightSlot(InFlightSlot&& other) noexcept : core_(std::exchange(other.core_, nullptr)) {}
-  InFlightSlot& operator=(InFlightSlot&&) = delete;
-  // release_slot() throws only if a steady_timer's cancel() fails, which Asio's timer
-  // queues never report.
-  // NOLINTNEXTLINE(bugprone-exception-escape)
-  ~InFlightSlot() {
-    if (core_) core_->release_slot();
-  }
-
- private:
-  ClientCore* core_;
-};
 
 // Makes a waiting signal reachable for shutdown() for as long as the wait lasts.
 struct ClientCore::WaitRegistration {
@@ -111,7 +75,9 @@ ClientCore::ClientCore(const asio::any_io_executor& executor, McpOptions options
                        std::shared_ptr<RateLimiter> limiter)
     : strand_(asio::make_strand(executor)),
       options_(std::move(options)),
-      limiter_(limiter ? std::move(limiter) : std::make_shared<RateLimiter>(options_.rate_limit)) {
+      limiter_(limiter ? std::move(limiter) : std::make_shared<RateLimiter>(options_.rate_limit)),
+      deadline_timer_(strand_),
+      call_id_prefix_(ids_.prefix() + ".") {
   if (options_.max_in_flight == 0 || options_.max_line_size == 0) {
     throw Error(errc::invalid_argument, "McpOptions: max_in_flight and max_line_size must be > 0");
   }
@@ -213,7 +179,8 @@ void ClientCore::retire(std::shared_ptr<Connection> connection) {
 }
 
 void ClientCore::close_if_drained(const std::shared_ptr<Connection>& connection) {
-  if (connection->draining && connection->engine.pending_count() == 0) {
+  if (connection->draining && connection->engine.pending_count() == 0 &&
+      connection->pending_calls == 0) {
     close_connection(connection, errc::connection_lost, "connection recycled");
   }
 }
@@ -356,8 +323,8 @@ asio::awaitable<json> ClientCore::request(std::shared_ptr<Connection> connection
     pending->outcome = std::move(outcome);
     pending->done.set();
   });
-  connection->outbox.push_back(std::move(started.line));
-  connection->outbox_ready.set();
+  connection->outbox.append(started.line);
+  if (!connection->outbox_ready.is_set()) connection->outbox_ready.set();
   ++pending_total_;
   const SignalResult result = co_await wait(pending->done, deadline);
   --pending_total_;
@@ -371,6 +338,9 @@ asio::awaitable<json> ClientCore::request(std::shared_ptr<Connection> connection
 
 asio::awaitable<void> ClientCore::read_loop(std::shared_ptr<Connection> connection) {
   std::vector<char> buffer(kReadChunk);
+  const detail::LineFramer::LineHandler on_line = [this, &connection](std::string_view line) {
+    this->on_line(connection, line);
+  };
   while (connection->open) {
     const auto [error, size] = co_await connection->socket.async_read_some(
         asio::buffer(buffer), asio::as_tuple(asio::use_awaitable));
@@ -385,7 +355,7 @@ asio::awaitable<void> ClientCore::read_loop(std::shared_ptr<Connection> connecti
                                : "connection closed: " + error.message());
       co_return;
     }
-    if (!connection->engine.receive(std::string_view(buffer.data(), size))) {
+    if (!connection->framer.feed(std::string_view(buffer.data(), size), on_line)) {
       close_connection(connection, errc::protocol_error,
                        "a line from the relay exceeds max_line_size (" +
                            std::to_string(options_.max_line_size) + " bytes)");
@@ -396,22 +366,18 @@ asio::awaitable<void> ClientCore::read_loop(std::shared_ptr<Connection> connecti
 }
 
 asio::awaitable<void> ClientCore::write_loop(std::shared_ptr<Connection> connection) {
-  std::vector<std::string> batch;
-  std::vector<asio::const_buffer> buffers;
+  std::string batch;
   while (connection->open) {
     if (connection->outbox.empty()) {
       connection->outbox_ready.reset();
       co_await connection->outbox_ready.wait_until(clock::time_point::max());
       continue;
     }
-    // Everything queued goes out in one gathered write: pipelining for free.
-    batch.assign(std::make_move_iterator(connection->outbox.begin()),
-                 std::make_move_iterator(connection->outbox.end()));
-    connection->outbox.clear();
-    buffers.clear();
-    for (const auto& line : batch) buffers.emplace_back(asio::buffer(line));
-    const auto [error, size] = co_await asio::async_write(connection->socket, buffers,
+    // Everything queued goes out in one write: pipelining for free.
+    batch.swap(connection->outbox);
+    const auto [error, size] = co_await asio::async_write(connection->socket, asio::buffer(batch),
                                                           asio::as_tuple(asio::use_awaitable));
+    batch.clear();
     if (error) {
       close_connection(connection, errc::connection_lost, "write failed: " + error.message());
       co_return;
@@ -429,13 +395,14 @@ void ClientCore::close_connection(std::shared_ptr<Connection> connection, errc f
   connection->socket.close(ignored);
   connection->outbox_ready.set();
   if (current_ == connection) current_.reset();
-  if (connection->engine.pending_count() > 0) {
-    logger()->warn("mcp: {}; {} request(s) in flight fail", reason,
-                   connection->engine.pending_count());
+  if (const std::size_t in_flight = connection->engine.pending_count() + connection->pending_calls;
+      in_flight > 0) {
+    logger()->warn("mcp: {}; {} request(s) in flight fail", reason, in_flight);
   } else {
     logger()->info("mcp: {}", reason);
   }
   connection->engine.fail_all(make_error_code(failure), reason);
+  fail_calls(connection.get(), failure, reason);
   McpEvent event;
   event.kind = McpEvent::Kind::disconnected;
   event.message = reason;
@@ -447,6 +414,10 @@ void ClientCore::shutdown() {
     if (self->closed_) return;
     self->closed_ = true;
     if (self->current_) self->close_connection(self->current_, errc::cancelled, "client closed");
+    // Calls still waiting on recycled connections.
+    self->fail_calls(nullptr, errc::cancelled, "client closed");
+    self->deadline_timer_armed_ = false;
+    self->deadline_timer_.cancel();
     for (AsyncSignal* signal : self->waiting_) signal->interrupt();
   });
 }
@@ -509,33 +480,6 @@ std::optional<McpServerInfo> ClientCore::server_info() const {
   return server_info_;
 }
 
-asio::awaitable<json> ClientCore::call(std::string method, json params, CallOptions call_options) {
-  const auto deadline = deadline_for(call_options);
-  detail::CallTimer timer(options_.metrics, &MetricsSink::on_mcp_request);
-  InFlightSlot slot = co_await acquire_slot(deadline);
-  for (int attempt = 1;; ++attempt) {
-    // Connected before taking a rate-limit slot, so sends follow the limiter's
-    // schedule instead of bunching up when a connection comes up.
-    co_await ensure_ready(deadline);
-    co_await pace(deadline);
-    // The connection current now (the pause may have outlived the previous one);
-    // nothing suspends from here until the request is queued on it.
-    std::shared_ptr<Connection> connection = co_await ensure_ready(deadline);
-    connection->used = true;
-    try {
-      json answer = co_await request(connection, method, params, deadline);
-      timer.finish(false);
-      co_return answer;
-    } catch (const Error& error) {
-      // Only a caller-declared idempotent call may be sent twice.
-      const bool retry =
-          call_options.idempotent && attempt == 1 && error.kind() == errc::connection_lost;
-      if (!retry) throw;
-      logger()->info("mcp: retrying idempotent {} after: {}", method, error.what());
-    }
-  }
-}
-
 asio::awaitable<std::vector<McpTool>> ClientCore::list_tools(bool refresh) {
   if (tools_ && !refresh) co_return *tools_;
   const json result = co_await call("tools/list", json::object(), CallOptions{{}, true});
@@ -545,21 +489,6 @@ asio::awaitable<std::vector<McpTool>> ClientCore::list_tools(bool refresh) {
   }
   tools_ = tools;
   co_return tools;
-}
-
-asio::awaitable<json> ClientCore::call_tool(std::string name, json arguments,
-                                            CallOptions call_options) {
-  if (arguments.is_null()) arguments = json::object();
-  if (!arguments.is_object()) {
-    throw Error(errc::invalid_argument, "tools/call " + name + ": arguments must be an object");
-  }
-  if (tools_ && std::none_of(tools_->begin(), tools_->end(),
-                             [&](const McpTool& tool) { return tool.name == name; })) {
-    throw Error(errc::tool_unavailable, "tool " + name + " is not in the server's tools/list");
-  }
-  const json result =
-      co_await call("tools/call", tool_call_params(name, std::move(arguments)), call_options);
-  co_return unwrap_tool_payload(name, result);
 }
 
 }  // namespace hivemind::mcp_detail

@@ -18,13 +18,17 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/async_signal.hpp"
 #include "hivemind/common/error.hpp"
 #include "hivemind/mcp/mcp_client.hpp"
 #include "mcp/age_limit_learner.hpp"
+#include "mcp/deadline_queue.hpp"
+#include "mcp/pending_call.hpp"
 #include "mcp/request_id_generator.hpp"
+#include "mcp/slot_pool.hpp"
 
 namespace hivemind::mcp_detail {
 
@@ -52,6 +56,14 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
                                                    CallOptions call_options);
   boost::asio::awaitable<std::vector<McpTool>> list_tools(bool refresh);
   boost::asio::awaitable<McpEvent> receive_event();
+
+  // The calls of the public API (any thread). A call finds a ready connection and goes
+  // straight into a pending slot, its answer handed to `done` from the read loop, with no
+  // coroutine; otherwise it waits on the slow path (connect, pace, free slot) first.
+  void start_raw(CallSpec spec, Completion<std::string> done);
+  void start_typed(CallSpec spec, Completion<nlohmann::json> done);
+  // Cancels a call started with a cancellation slot (on the strand).
+  void cancel_call(const std::shared_ptr<CallCancellation>& cancellation);
 
   // Thread-safe. Closing fails what is pending with `cancelled` and is final.
   void shutdown();
@@ -99,6 +111,30 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   void close_connection(std::shared_ptr<Connection> connection, errc failure,
                         const std::string& reason);
   void publish(const McpEvent& event);
+
+  // The hot path (client_calls.cpp).
+  std::shared_ptr<CallCancellation> watch_cancellation(
+      const boost::asio::cancellation_slot& caller_slot);
+  void begin(CallSpec spec, PendingCall call);
+  bool fast_path_open(const CallOptions& call_options) const;
+  // Queues the request on `connection` and parks `call` in a slot until its answer.
+  SlotName submit(const std::shared_ptr<Connection>& connection, const CallSpec& spec,
+                  PendingCall call, clock::time_point deadline);
+  boost::asio::awaitable<std::string> slow_raw(CallSpec spec, clock::time_point deadline);
+  boost::asio::awaitable<nlohmann::json> slow_typed(CallSpec spec, clock::time_point deadline);
+  // Waits for what the hot path takes as given, submits and waits for the answer.
+  boost::asio::awaitable<void> call_slow(const CallSpec& spec, clock::time_point deadline,
+                                         CallWaiter& answer);
+  void on_line(const std::shared_ptr<Connection>& connection, std::string_view line);
+  // Ends the call in slot `index`; `result` may point into the read buffer.
+  void finish_call(std::uint32_t index, std::string_view result, std::optional<RpcErrorBody> error,
+                   std::error_code failure, std::string_view reason);
+  void deliver(PendingCall& call, std::string_view result, std::optional<RpcErrorBody> error,
+               std::error_code failure, std::string_view reason);
+  // Fails the calls sent on `connection` (every call when null).
+  void fail_calls(const Connection* connection, errc failure, const std::string& reason);
+  void arm_deadline_timer(clock::time_point at);
+  void on_deadline_timer(clock::time_point at);
   [[noreturn]] void throw_wait_failure(SignalResult result, const std::string& what) const;
 
   boost::asio::any_io_executor strand_;
@@ -122,10 +158,34 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   std::atomic<std::size_t> pending_total_{0};
   AgeLimitLearner age_limits_;  // the relay's closes (issue 17)
 
+  SlotPool<PendingCall> calls_;  // requests of the hot path awaiting their answer
+  DeadlineQueue deadlines_;      // their deadlines, served by one timer
+  boost::asio::steady_timer deadline_timer_;
+  bool deadline_timer_armed_ = false;
+  clock::time_point deadline_timer_at_{};
+  std::string call_id_prefix_;  // "<ids_ prefix>." ; a call's id adds "<slot>.<generation>"
+
   mutable std::mutex shared_mutex_;  // guards the members below, touched from any thread
   std::map<int, McpTelemetryClient::EventCallback> subscribers_;
   int next_subscription_ = 1;
   std::optional<McpServerInfo> server_info_;
+};
+
+// Keeps a request's place among the `max_in_flight`; released on destruction.
+class ClientCore::InFlightSlot {
+ public:
+  explicit InFlightSlot(ClientCore* core) : core_(core) {}
+  InFlightSlot(InFlightSlot&& other) noexcept : core_(std::exchange(other.core_, nullptr)) {}
+  InFlightSlot& operator=(InFlightSlot&&) = delete;
+  // release_slot() throws only if a steady_timer's cancel() fails, which Asio's timer
+  // queues never report.
+  // NOLINTNEXTLINE(bugprone-exception-escape)
+  ~InFlightSlot() {
+    if (core_) core_->release_slot();
+  }
+
+ private:
+  ClientCore* core_;
 };
 
 }  // namespace hivemind::mcp_detail

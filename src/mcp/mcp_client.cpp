@@ -26,16 +26,6 @@ asio::awaitable<void> connect(std::shared_ptr<ClientCore> core) {
   co_await core->connect();
 }
 
-asio::awaitable<json> call(std::shared_ptr<ClientCore> core, std::string method, json params,
-                           CallOptions options) {
-  co_return co_await core->call(std::move(method), std::move(params), options);
-}
-
-asio::awaitable<json> call_tool(std::shared_ptr<ClientCore> core, std::string name, json arguments,
-                                CallOptions options) {
-  co_return co_await core->call_tool(std::move(name), std::move(arguments), options);
-}
-
 asio::awaitable<std::vector<McpTool>> list_tools(std::shared_ptr<ClientCore> core, bool refresh) {
   co_return co_await core->list_tools(refresh);
 }
@@ -107,18 +97,34 @@ void McpTelemetryClient::launch_connect(Completion<void> done) {
 }
 void McpTelemetryClient::launch_call(std::string method, json params, CallOptions options,
                                      Completion<json> done) {
-  detail::co_spawn_typed(get_executor(),
-                         mcp_detail::call(core_, std::move(method), std::move(params), options),
-                         std::move(done));
+  mcp_detail::CallSpec spec;
+  spec.answer = mcp_detail::CallSpec::Answer::json;
+  spec.method = std::move(method);
+  spec.params = std::move(params);
+  spec.options = options;
+  core_->start_typed(std::move(spec), std::move(done));
+}
+void McpTelemetryClient::launch_call_raw(std::string method, std::string params_json,
+                                         CallOptions options, Completion<std::string> done) {
+  mcp_detail::CallSpec spec;
+  spec.answer = mcp_detail::CallSpec::Answer::raw;
+  spec.method = std::move(method);
+  spec.params_text = std::move(params_json);
+  spec.options = options;
+  core_->start_raw(std::move(spec), std::move(done));
 }
 void McpTelemetryClient::launch_list_tools(bool refresh, Completion<std::vector<McpTool>> done) {
   detail::co_spawn_typed(get_executor(), mcp_detail::list_tools(core_, refresh), std::move(done));
 }
 void McpTelemetryClient::launch_call_tool(std::string name, json arguments, CallOptions options,
                                           Completion<json> done) {
-  detail::co_spawn_typed(
-      get_executor(), mcp_detail::call_tool(core_, std::move(name), std::move(arguments), options),
-      std::move(done));
+  mcp_detail::CallSpec spec;
+  spec.answer = mcp_detail::CallSpec::Answer::tool_payload;
+  spec.method = "tools/call";
+  spec.tool = std::move(name);
+  spec.params = std::move(arguments);
+  spec.options = options;
+  core_->start_typed(std::move(spec), std::move(done));
 }
 void McpTelemetryClient::launch_query_many(std::vector<std::string> session_ids,
                                            Completion<std::vector<SessionMetricsResult>> done) {
@@ -170,6 +176,11 @@ void McpTelemetryClient::close() {
 json McpTelemetryClient::call(const std::string& method, const json& params,
                               const CallOptions& options) {
   return async_call(method, params, options, asio::use_future).get();
+}
+
+std::string McpTelemetryClient::call_raw(const std::string& method, std::string_view params_json,
+                                         const CallOptions& options) {
+  return async_call_raw(method, std::string(params_json), options, asio::use_future).get();
 }
 
 std::vector<McpTool> McpTelemetryClient::list_tools(bool refresh) {

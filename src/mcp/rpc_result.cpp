@@ -3,6 +3,7 @@
 #include <string>
 
 #include "hivemind/common/error.hpp"
+#include "mcp/envelope_scanner.hpp"
 
 namespace hivemind::mcp_detail {
 namespace {
@@ -30,12 +31,19 @@ bool is_fake_success(std::string_view tool, const json& payload) {
   return string_field(payload, "message") == expected;
 }
 
-json extract_payload(const json& result) {
+// The content[0].text string of the deployed shape, or null when `result` is the payload.
+const json* content_text(const json& result) {
   const auto content = result.is_object() ? result.find("content") : result.end();
-  if (content == result.end() || !content->is_array() || content->empty()) return result;
+  if (content == result.end() || !content->is_array() || content->empty()) return nullptr;
   const json& first = content->front();
   const auto text = first.is_object() ? first.find("text") : first.end();
-  if (text == first.end() || !text->is_string()) return result;
+  if (text == first.end() || !text->is_string()) return nullptr;
+  return &*text;
+}
+
+json extract_payload(const json& result) {
+  const json* text = content_text(result);
+  if (!text) return result;
   json parsed = json::parse(text->get_ref<const std::string&>(), nullptr, false);
   // Plain-text tool output stays a string rather than failing the call.
   return parsed.is_discarded() ? *text : parsed;
@@ -45,6 +53,43 @@ ErrorContext with_output(const json& payload) {
   ErrorContext context;
   context.output_text = payload.dump();
   return context;
+}
+
+// content[0].text found by the scanner, without building the result's tree: the text
+// parsed once. Any other shape is parsed whole and handled as extract_payload does.
+json extract_payload_from_text(std::string_view result_text) {
+  const std::string_view text =
+      find_member(first_element(find_member(result_text, "content")), "text");
+  if (!text.empty() && text.front() == '"') {
+    json literal = json::parse(text, nullptr, false);
+    if (literal.is_string()) {
+      json parsed = json::parse(literal.get_ref<const std::string&>(), nullptr, false);
+      return parsed.is_discarded() ? std::move(literal) : parsed;
+    }
+  }
+  json result = json::parse(result_text, nullptr, false);
+  if (result.is_discarded()) {
+    throw Error(errc::protocol_error, "tools/call: the result is not valid JSON");
+  }
+  if (!content_text(result)) return result;  // the payload itself: moved, not copied
+  return extract_payload(result);
+}
+
+json check_tool_payload(std::string_view tool, json payload) {
+  if (is_fake_success(tool, payload)) {
+    throw Error(errc::tool_unavailable,
+                "tool " + std::string(tool) + " is not implemented by the server",
+                with_output(payload));
+  }
+  if (payload.is_object()) {
+    const auto success = payload.find("success");
+    if (success != payload.end() && success->is_boolean() && !success->get<bool>()) {
+      std::string reason = string_field(payload, "error");
+      throw Error(errc::tool_failed, "tool " + std::string(tool) + " failed: " + reason,
+                  with_output(payload));
+    }
+  }
+  return payload;
 }
 
 }  // namespace
@@ -66,21 +111,11 @@ json take_result(RpcOutcome outcome, std::string_view method) {
 }
 
 json unwrap_tool_payload(std::string_view tool, const json& result) {
-  json payload = extract_payload(result);
-  if (is_fake_success(tool, payload)) {
-    throw Error(errc::tool_unavailable,
-                "tool " + std::string(tool) + " is not implemented by the server",
-                with_output(payload));
-  }
-  if (payload.is_object()) {
-    const auto success = payload.find("success");
-    if (success != payload.end() && success->is_boolean() && !success->get<bool>()) {
-      std::string reason = string_field(payload, "error");
-      throw Error(errc::tool_failed, "tool " + std::string(tool) + " failed: " + reason,
-                  with_output(payload));
-    }
-  }
-  return payload;
+  return check_tool_payload(tool, extract_payload(result));
+}
+
+json unwrap_tool_result_text(std::string_view tool, std::string_view result_text) {
+  return check_tool_payload(tool, extract_payload_from_text(result_text));
 }
 
 }  // namespace hivemind::mcp_detail

@@ -20,5 +20,7 @@ nlohmann::json take_result(RpcOutcome outcome, std::string_view method);
 // Throws tool_failed for {"success": false, "error": ...} and tool_unavailable for
 // the relay's fake success for tools it does not implement.
 nlohmann::json unwrap_tool_payload(std::string_view tool, const nlohmann::json& result);
+// The same from the result's JSON text, parsing only content[0].text when it is there.
+nlohmann::json unwrap_tool_result_text(std::string_view tool, std::string_view result_text);
 
 }  // namespace hivemind::mcp_detail

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -95,6 +96,23 @@ class McpTelemetryClient {
         std::forward<Token>(token), [this, method = std::move(method), params = std::move(params),
                                      options](Completion<nlohmann::json> done) mutable {
           launch_call(std::move(method), std::move(params), options, std::move(done));
+        });
+  }
+
+  // Any JSON-RPC method with the params already serialized (`params_json`, JSON text;
+  // empty sends none) and the result's JSON text returned byte for byte as the relay
+  // sent it: no JSON tree is built either way. The params are sent as given (line breaks
+  // become spaces), so they must be valid JSON. Errors are those of call().
+  std::string call_raw(const std::string& method, std::string_view params_json = {},
+                       const CallOptions& options = {});
+  template <class Token>
+  auto async_call_raw(std::string method, std::string params_json, CallOptions options,
+                      Token&& token) {
+    return async_complete<std::string>(
+        std::forward<Token>(token),
+        [this, method = std::move(method), params_json = std::move(params_json),
+         options](Completion<std::string> done) mutable {
+          launch_call_raw(std::move(method), std::move(params_json), options, std::move(done));
         });
   }
 
@@ -257,6 +275,8 @@ class McpTelemetryClient {
   void launch_connect(Completion<void> done);
   void launch_call(std::string method, nlohmann::json params, CallOptions options,
                    Completion<nlohmann::json> done);
+  void launch_call_raw(std::string method, std::string params_json, CallOptions options,
+                       Completion<std::string> done);
   void launch_list_tools(bool refresh, Completion<std::vector<McpTool>> done);
   void launch_call_tool(std::string name, nlohmann::json arguments, CallOptions options,
                         Completion<nlohmann::json> done);
