@@ -89,22 +89,21 @@ struct CancellationRelay {
 }  // namespace
 
 void ClientCore::start_raw(CallSpec spec, Completion<std::string> done) {
-  spec.answer = CallSpec::Answer::raw;
   PendingCall call;
-  call.answer = spec.answer;
   call.cancellation = watch_cancellation(asio::get_associated_cancellation_slot(done));
   move_handler(call.raw_done, done);
-  asio::dispatch(strand_, [self = shared_from_this(), spec = std::move(spec),
-                           call = std::move(call)]() mutable {
-    self->begin(std::move(spec), std::move(call));
-  });
+  begin_on_strand(std::move(spec), std::move(call));
 }
 
 void ClientCore::start_typed(CallSpec spec, Completion<json> done) {
   PendingCall call;
-  call.answer = spec.answer;
   call.cancellation = watch_cancellation(asio::get_associated_cancellation_slot(done));
   move_handler(call.typed_done, done);
+  begin_on_strand(std::move(spec), std::move(call));
+}
+
+void ClientCore::begin_on_strand(CallSpec spec, PendingCall call) {
+  call.answer = spec.answer;
   asio::dispatch(strand_, [self = shared_from_this(), spec = std::move(spec),
                            call = std::move(call)]() mutable {
     self->begin(std::move(spec), std::move(call));

@@ -115,6 +115,8 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
   // The hot path (client_calls.cpp).
   std::shared_ptr<CallCancellation> watch_cancellation(
       const boost::asio::cancellation_slot& caller_slot);
+  // Moves the call onto the strand, then begin()s it there.
+  void begin_on_strand(CallSpec spec, PendingCall call);
   void begin(CallSpec spec, PendingCall call);
   bool fast_path_open(const CallOptions& call_options) const;
   // Queues the request on `connection` and parks `call` in a slot until its answer.
