@@ -14,6 +14,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
+#include "common/json_reader.hpp"
 #include "common/typed_cancellation.hpp"
 #include "hivemind/common/logging.hpp"
 #include "mcp/client_core.hpp"
@@ -42,7 +43,7 @@ json typed_answer(CallSpec::Answer answer, std::string_view tool, std::string_vi
     return unwrap_tool_result_text(tool, result.empty() ? std::string_view("null") : result);
   }
   if (result.empty()) return nullptr;
-  json parsed = json::parse(result, nullptr, false);
+  json parsed = detail::read_json(result);
   if (parsed.is_discarded()) throw Error(errc::protocol_error, "the result is not valid JSON");
   return parsed;
 }
@@ -216,15 +217,12 @@ SlotName ClientCore::submit(const std::shared_ptr<Connection>& connection, const
   const SlotName name = calls_.acquire(std::move(call));
   if (cancellation) cancellation->name = name;
 
-  char id[64];
-  const std::size_t prefix_size = call_id_prefix_.copy(id, 32);
-  char* end = std::to_chars(id + prefix_size, id + sizeof id, name.index).ptr;
-  *end++ = '.';
-  end = std::to_chars(end, id + sizeof id, name.generation).ptr;
-
   std::string& out = connection->outbox;
   out.append(R"({"jsonrpc":"2.0","id":")");
-  out.append(id, static_cast<std::size_t>(end - id));
+  out.append(call_id_prefix_);
+  append_decimal(out, name.index);
+  out.push_back('.');
+  append_decimal(out, name.generation);
   out.append(R"(","method":)");
   append_json_string(out, spec.method);
   append_call_params(out, spec);

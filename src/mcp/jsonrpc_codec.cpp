@@ -1,5 +1,7 @@
 #include "mcp/jsonrpc_codec.hpp"
 
+#include "common/json_reader.hpp"
+
 namespace hivemind::mcp_detail {
 namespace {
 
@@ -48,7 +50,7 @@ std::string encode_request(std::string_view id, std::string_view method, const j
 }
 
 IncomingMessage decode_message(std::string_view line) {
-  json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  json parsed = detail::read_json(line);
   if (!parsed.is_object()) return event_message(McpEvent::Kind::unparseable_line, line);
 
   const bool is_jsonrpc = parsed.contains("jsonrpc");

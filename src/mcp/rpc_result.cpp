@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/json_reader.hpp"
 #include "hivemind/common/error.hpp"
 #include "mcp/envelope_scanner.hpp"
 
@@ -44,7 +45,7 @@ const json* content_text(const json& result) {
 json extract_payload(const json& result) {
   const json* text = content_text(result);
   if (!text) return result;
-  json parsed = json::parse(text->get_ref<const std::string&>(), nullptr, false);
+  json parsed = detail::read_json(text->get_ref<const std::string&>());
   // Plain-text tool output stays a string rather than failing the call.
   return parsed.is_discarded() ? *text : parsed;
 }
@@ -61,13 +62,13 @@ json extract_payload_from_text(std::string_view result_text) {
   const std::string_view text =
       find_member(first_element(find_member(result_text, "content")), "text");
   if (!text.empty() && text.front() == '"') {
-    json literal = json::parse(text, nullptr, false);
+    json literal = detail::read_json(text);
     if (literal.is_string()) {
-      json parsed = json::parse(literal.get_ref<const std::string&>(), nullptr, false);
+      json parsed = detail::read_json(literal.get_ref<const std::string&>());
       return parsed.is_discarded() ? std::move(literal) : parsed;
     }
   }
-  json result = json::parse(result_text, nullptr, false);
+  json result = detail::read_json(result_text);
   if (result.is_discarded()) {
     throw Error(errc::protocol_error, "tools/call: the result is not valid JSON");
   }
