@@ -1,5 +1,7 @@
 #include "mcp/request_writer.hpp"
 
+#include <memory>
+
 namespace hivemind::mcp_detail {
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -37,10 +39,27 @@ void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
+namespace {
+
+// The string a thread's serializer appends to, set before each dump.
+class AppendTarget final : public nlohmann::detail::output_adapter_protocol<char> {
+ public:
+  std::string* out = nullptr;
+  void write_character(char c) override { out->push_back(c); }
+  void write_characters(const char* text, std::size_t length) override {
+    out->append(text, length);
+  }
+};
+
+}  // namespace
+
 void append_json(std::string& out, const nlohmann::json& value) {
-  using nlohmann::detail::output_adapter;
-  nlohmann::detail::serializer<nlohmann::json> serializer(
-      output_adapter<char, std::string>(out), ' ', nlohmann::json::error_handler_t::replace);
+  // One serializer per thread, reused: building one allocates its output adapter and a
+  // 512-byte indent string, two heap allocations per request otherwise.
+  thread_local const auto target = std::make_shared<AppendTarget>();
+  thread_local nlohmann::detail::serializer<nlohmann::json> serializer(
+      target, ' ', nlohmann::json::error_handler_t::replace);
+  target->out = &out;
   serializer.dump(value, false, false, 0);
 }
 

@@ -3,6 +3,8 @@
 // serialized text is copied as bytes).
 #pragma once
 
+#include <charconv>
+#include <limits>
 #include <string>
 #include <string_view>
 
@@ -12,6 +14,12 @@ namespace hivemind::mcp_detail {
 
 // `text` as a JSON string literal (quotes, backslashes and control characters escaped).
 void append_json_string(std::string& out, std::string_view text);
+// `number` in decimal digits.
+template <class Unsigned>
+void append_decimal(std::string& out, Unsigned number) {
+  char digits[std::numeric_limits<Unsigned>::digits10 + 1];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, number).ptr);
+}
 // `value` serialized (compact; invalid UTF-8 replaced, as encode_request does).
 void append_json(std::string& out, const nlohmann::json& value);
 // `json_text` as is, except that line breaks become spaces: outside strings they are
