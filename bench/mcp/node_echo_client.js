@@ -1,5 +1,7 @@
 // Node's floor on the echo server: one connection, `inFlight` requests kept outstanding,
-// the same request bytes as the C++ client's typed and raw calls. Prints req/s.
+// the same request bytes as the C++ client's typed and raw calls, and nothing per call
+// but the JSON: no pending map, no timer, no promise. Prints "REQ_PER_SECOND
+// CPU_MICROSECONDS_PER_CALL".
 // A warm-up of TOTAL/10 calls (the JIT's) comes first, as the C++ side warms up too.
 // Usage: node node_echo_client.js PORT IN_FLIGHT TOTAL
 'use strict';
@@ -14,6 +16,7 @@ let sent = 0;
 let done = 0;
 let buffered = '';
 let started = process.hrtime.bigint();
+let cpuBefore = process.cpuUsage();
 const socket = net.connect(port, '127.0.0.1');
 socket.setNoDelay(true);
 
@@ -44,10 +47,12 @@ socket.on('data', (chunk) => {
     sent = 0;
     done = 0;
     total = measured;
+    cpuBefore = process.cpuUsage();
     started = process.hrtime.bigint();
   } else if (done === total) {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    console.log(Math.round(total / seconds));
+    const cpu = process.cpuUsage(cpuBefore);
+    console.log(Math.round(total / seconds), ((cpu.user + cpu.system) / total).toFixed(2));
     socket.destroy();
     return;
   }
