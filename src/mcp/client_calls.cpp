@@ -227,7 +227,7 @@ SlotName ClientCore::submit(const std::shared_ptr<Connection>& connection, const
   append_json_string(out, spec.method);
   append_call_params(out, spec);
   out.append("}\n");
-  if (!connection->outbox_ready.is_set()) connection->outbox_ready.set();
+  wake_writer(*connection);
 
   ++connection->pending_calls;
   ++pending_total_;

@@ -279,6 +279,7 @@ asio::awaitable<void> ClientCore::tcp_connect(std::shared_ptr<Connection> connec
     throw Error(errc::connection_failed, "connecting to " + where + ": " + connect_error.message());
   }
   connection->socket.set_option(tcp::no_delay(true));
+  connection->socket.non_blocking(true);  // flush_outbox writes what the socket takes now
 }
 
 asio::awaitable<void> ClientCore::handshake(std::shared_ptr<Connection> connection) {
@@ -324,7 +325,7 @@ asio::awaitable<json> ClientCore::request(std::shared_ptr<Connection> connection
     pending->done.set();
   });
   connection->outbox.append(started.line);
-  if (!connection->outbox_ready.is_set()) connection->outbox_ready.set();
+  wake_writer(*connection);
   ++pending_total_;
   const SignalResult result = co_await wait(pending->done, deadline);
   --pending_total_;
@@ -355,12 +356,16 @@ asio::awaitable<void> ClientCore::read_loop(std::shared_ptr<Connection> connecti
                                : "connection closed: " + error.message());
       co_return;
     }
-    if (!connection->framer.feed(std::string_view(buffer.data(), size), on_line)) {
+    connection->handing_out = true;
+    const bool framed = connection->framer.feed(std::string_view(buffer.data(), size), on_line);
+    connection->handing_out = false;
+    if (!framed) {
       close_connection(connection, errc::protocol_error,
                        "a line from the relay exceeds max_line_size (" +
                            std::to_string(options_.max_line_size) + " bytes)");
       co_return;
     }
+    flush_outbox(*connection);
     close_if_drained(connection);
   }
 }
@@ -375,14 +380,35 @@ asio::awaitable<void> ClientCore::write_loop(std::shared_ptr<Connection> connect
     }
     // Everything queued goes out in one write: pipelining for free.
     batch.swap(connection->outbox);
+    connection->writing = true;
     const auto [error, size] = co_await asio::async_write(connection->socket, asio::buffer(batch),
                                                           asio::as_tuple(asio::use_awaitable));
+    connection->writing = false;
     batch.clear();
     if (error) {
       close_connection(connection, errc::connection_lost, "write failed: " + error.message());
       co_return;
     }
   }
+}
+
+void ClientCore::wake_writer(Connection& connection) {
+  if (!connection.handing_out && !connection.outbox_ready.is_set()) connection.outbox_ready.set();
+}
+
+// The answers of one read usually queue the next requests (a window kept full, callers
+// that chain calls): they go out in one write here, as the read ends, with no hop to the
+// writer. What the socket does not take now, and any failure, is the writer's.
+void ClientCore::flush_outbox(Connection& connection) {
+  if (!connection.open || connection.outbox.empty()) return;
+  if (!connection.writing) {
+    boost::system::error_code error;
+    const std::size_t written =
+        connection.socket.write_some(asio::buffer(connection.outbox), error);
+    if (!error) connection.outbox.erase(0, written);
+    if (connection.outbox.empty()) return;
+  }
+  if (!connection.outbox_ready.is_set()) connection.outbox_ready.set();
 }
 
 void ClientCore::close_connection(std::shared_ptr<Connection> connection, errc failure,

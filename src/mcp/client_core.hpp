@@ -108,6 +108,10 @@ class ClientCore : public std::enable_shared_from_this<ClientCore> {
                                                  clock::time_point deadline);
   boost::asio::awaitable<void> read_loop(std::shared_ptr<Connection> connection);
   boost::asio::awaitable<void> write_loop(std::shared_ptr<Connection> connection);
+  // After a request went into the outbox: wakes the writer, unless the read loop is
+  // handing out answers and writes the outbox itself when done (flush_outbox).
+  void wake_writer(Connection& connection);
+  void flush_outbox(Connection& connection);
   void close_connection(std::shared_ptr<Connection> connection, errc failure,
                         const std::string& reason);
   void publish(const McpEvent& event);

@@ -31,6 +31,8 @@ struct Connection {
   RpcEngine engine;
   std::string outbox;  // request lines not written yet
   detail::AsyncSignal outbox_ready;
+  bool writing = false;           // the writer has an async_write in flight
+  bool handing_out = false;       // the read loop is handing out one read's answers
   std::size_t pending_calls = 0;  // hot-path calls awaiting their answer on this connection
   bool open = true;
   bool ready = false;     // handshake done

@@ -1,4 +1,5 @@
 // call_raw / async_call_raw: params as JSON text in, the result's JSON text out.
+#include <functional>
 #include <future>
 #include <string>
 #include <vector>
@@ -71,6 +72,44 @@ TEST(McpClientRaw, PipelinedCallsEachGetTheirOwnAnswer) {
     const json payload = json::parse(result["content"][0]["text"].get<std::string>());
     EXPECT_EQ(payload["task"], "t" + std::to_string(i));
   }
+  EXPECT_EQ(client.pending_requests(), 0u);
+}
+
+// A call made from a completion handler is written as the read that answered the last
+// one ends; a request larger than the socket takes at once (9 MiB, under the relay's
+// 10 MiB limit) is finished by the writer.
+TEST(McpClientRaw, CallsChainedFromCompletionHandlersGoOutWhateverTheirSize) {
+  MockRelay relay;
+  McpTelemetryClient client(options_for(relay));
+  client.connect();
+  const std::vector<std::size_t> sizes = {10, 3 * 1024 * 1024, 20, 9 * 1024 * 1024, 30};
+  std::vector<std::string> tasks;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    tasks.push_back(std::string(sizes[i], static_cast<char>('a' + i)));
+  }
+  std::vector<std::string> answered;
+  std::promise<void> finished;
+  std::function<void(std::size_t)> call_next = [&](std::size_t index) {
+    client.async_call_raw(
+        "tools/call", R"({"name":"task_orchestrate","arguments":{"task":")" + tasks[index] + "\"}}",
+        {}, [&, index](std::exception_ptr error, std::string result) {
+          if (error) {
+            finished.set_exception(error);
+            return;
+          }
+          const json payload =
+              json::parse(json::parse(result)["content"][0]["text"].get<std::string>());
+          answered.push_back(payload["task"].get<std::string>());
+          if (index + 1 < tasks.size()) {
+            call_next(index + 1);
+          } else {
+            finished.set_value();
+          }
+        });
+  };
+  call_next(0);
+  finished.get_future().get();
+  EXPECT_TRUE(answered == tasks) << answered.size() << " of " << tasks.size() << " answered";
   EXPECT_EQ(client.pending_requests(), 0u);
 }
 
