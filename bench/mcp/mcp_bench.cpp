@@ -36,7 +36,13 @@
 #include "loopback_servers.hpp"
 #include "mock_relay.hpp"
 
-// Every allocation of the process, for the echo floor's allocations per call.
+// Every allocation of the process, for the echo floor's allocations per call. The
+// replacements are malloc and free underneath; once they are inlined, GCC sees free() take
+// a pointer from operator new and warns, although the pair is consistent.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
 std::atomic<std::uint64_t> g_allocations{0};
 
 void* operator new(std::size_t size) {
@@ -83,6 +89,9 @@ void operator delete(void* memory, std::size_t, std::align_val_t) noexcept {
 void operator delete[](void* memory, std::size_t, std::align_val_t) noexcept {
   std::free(memory);
 }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 namespace {
 
@@ -322,12 +331,17 @@ void BM_MemoryPerPendingRequest(benchmark::State& state) {
 }
 BENCHMARK(BM_MemoryPerPendingRequest)->Iterations(3)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// --- the echo floor (run with --echo-floor PATH_TO_hivemind_mcp_echo_server) ---
+// --- the echo floor (--echo-floor PATH_TO_hivemind_mcp_echo_server|PORT [IN_FLIGHT...]) ---
 
+// The echo server as a child process, or one already running when `path` is its port.
 struct EchoServerProcess {
   pid_t pid = -1;
   std::uint16_t port = 0;
   explicit EchoServerProcess(const char* path) {
+    if (std::strspn(path, "0123456789") == std::strlen(path)) {
+      port = static_cast<std::uint16_t>(std::atoi(path));
+      return;
+    }
     int fds[2];
     if (pipe(fds) != 0) std::abort();
     pid = fork();
@@ -447,7 +461,7 @@ double percentile50(std::vector<double>& micros) {
   return micros[micros.size() / 2];
 }
 
-int run_echo_floor(const char* server_path) {
+int run_echo_floor(const char* server_path, const std::vector<int>& windows) {
   EchoServerProcess server(server_path);
   if (server.port == 0) {
     std::fprintf(stderr, "echo server did not start\n");
@@ -513,7 +527,7 @@ int run_echo_floor(const char* server_path) {
   std::printf("%-8s %9s %12s %12s %12s\n", "path", "in_flight", "cpu_us/call", "allocs/call",
               "calls/s");
   for (const bool raw : {false, true}) {
-    for (const int in_flight : {16, 64, 256}) {
+    for (const int in_flight : windows) {
       const FloorResult result = pipelined_floor(server.port, raw, in_flight, 100'000);
       std::printf("%-8s %9d %12.2f %12.1f %12.0f\n", raw ? "call_raw" : "typed", in_flight,
                   result.cpu_us_per_call, result.allocations_per_call, result.calls_per_second);
@@ -526,7 +540,13 @@ int run_echo_floor(const char* server_path) {
 
 int main(int argc, char** argv) {
   hivemind::set_logger(nullptr);  // the memory benchmark closes with thousands pending
-  if (argc == 3 && std::strcmp(argv[1], "--echo-floor") == 0) return run_echo_floor(argv[2]);
+  // --echo-floor SERVER|PORT [IN_FLIGHT...]: the windows default to 16, 64 and 256.
+  if (argc >= 3 && std::strcmp(argv[1], "--echo-floor") == 0) {
+    std::vector<int> windows;
+    for (int i = 3; i < argc; ++i) windows.push_back(std::atoi(argv[i]));
+    if (windows.empty()) windows = {16, 64, 256};
+    return run_echo_floor(argv[2], windows);
+  }
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
