@@ -86,10 +86,14 @@ TEST(McpAgeLimit, LearnsTheRelaysAgeLimitAndThenLosesNoCall) {
 }
 
 TEST(McpAgeLimit, ClosesWeMakeOurselvesTeachNothing) {
-  MockRelay relay;  // default age limit: 300 s, never reached here
+  MockRelay relay;                 // default age limit: 300 s, never reached here
+  relay.set_response_delay(30ms);  // each connection lives longer than connect_deadline
   auto options = options_for(relay);
-  options.connect_deadline = 1ms;  // so any relay close would count
-  options.recycle_after = 1ms;     // the client recycles after every call
+  // Without the handshake the deadline bounds only the TCP connect, so it can be short
+  // (a 1 ms deadline on the handshake missed under ASan) and any relay close would count.
+  options.send_initialize = false;
+  options.connect_deadline = 20ms;
+  options.recycle_after = 1ms;  // the client recycles after every call
   McpTelemetryClient client(options);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(client.swarm_init().status, "initialized");
   EXPECT_GE(relay.connections_accepted(), 2u) << "recycling happened";
