@@ -5,39 +5,14 @@
 #include <string>
 #include <utility>
 
+#include "common/utf8.hpp"
+
 namespace hivemind::detail {
 namespace {
 
 using nlohmann::json;
 
 constexpr int kMaxDepth = 64;  // deeper documents go to nlohmann's iterative parser
-
-bool is_continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
-}
-
-// The length of the well-formed UTF-8 sequence at `p` (Unicode Table 3-7, which is what
-// nlohmann's lexer accepts), or 0.
-std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
-  const std::size_t left = static_cast<std::size_t>(end - p);
-  const unsigned char lead = p[0];
-  if (lead >= 0xC2 && lead <= 0xDF) return left >= 2 && is_continuation(p[1]) ? 2 : 0;
-  if (lead >= 0xE0 && lead <= 0xEF) {
-    if (left < 3 || !is_continuation(p[1]) || !is_continuation(p[2])) return 0;
-    if (lead == 0xE0 && p[1] < 0xA0) return 0;  // overlong
-    if (lead == 0xED && p[1] > 0x9F) return 0;  // surrogates
-    return 3;
-  }
-  if (lead >= 0xF0 && lead <= 0xF4) {
-    if (left < 4 || !is_continuation(p[1]) || !is_continuation(p[2]) || !is_continuation(p[3])) {
-      return 0;
-    }
-    if (lead == 0xF0 && p[1] < 0x90) return 0;  // overlong
-    if (lead == 0xF4 && p[1] > 0x8F) return 0;  // beyond U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 class Reader {
  public:
@@ -151,7 +126,8 @@ class Reader {
       }
       if (c < 0x20) return false;
       if (c >= 0x80) {
-        const std::size_t length = utf8_sequence(at_, end_);
+        const std::size_t length = utf8_sequence_length(reinterpret_cast<const char*>(at_),
+                                                        reinterpret_cast<const char*>(end_));
         if (length == 0) return false;
         at_ += length;
         continue;

@@ -1,13 +1,8 @@
 #include "common/line_framer.hpp"
 
+#include "common/utf8.hpp"
+
 namespace hivemind::detail {
-namespace {
-
-bool is_utf8_continuation(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
-
-}  // namespace
 
 bool LineFramer::feed(std::string_view chunk, const LineHandler& on_line) {
   if (overflowed_) return false;

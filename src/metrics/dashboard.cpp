@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/utf8.hpp"
+
 namespace hivemind {
 namespace {
 
@@ -67,7 +69,7 @@ std::string cell(std::string_view text, std::size_t width) {
   }
   if (columns == width && out.size() < text.size() && width > 0) {
     // Mark the cut with an ellipsis in the last column.
-    while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
+    while (!out.empty() && detail::is_utf8_continuation(out.back())) out.pop_back();
     if (!out.empty()) out.pop_back();
     out += "~";
   }

@@ -9,6 +9,8 @@
 #include <system_error>
 #include <type_traits>
 
+#include "common/utf8.hpp"
+
 namespace hivemind::telemetry_detail {
 namespace {
 
@@ -180,9 +182,6 @@ bool read_number(T& out, const Slots<N>& slots, std::initializer_list<int> spell
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
-}
-bool is_continuation(unsigned char c) {
-  return (c & 0xC0) == 0x80;
 }
 
 // A single pass over one line: validates the JSON as strictly as nlohmann does for
@@ -441,31 +440,9 @@ class Scanner {
   }
 
   bool utf8_sequence() {
-    const auto lead = static_cast<unsigned char>(*p_);
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    std::size_t length = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      length = 3;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      length = 4;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      return false;
-    }
-    if (static_cast<std::size_t>(end_ - p_) < length) return false;
-    const auto second = static_cast<unsigned char>(p_[1]);
-    if (second < low || second > high) return false;
-    for (std::size_t i = 2; i < length; ++i) {
-      if (!is_continuation(static_cast<unsigned char>(p_[i]))) return false;
-    }
+    const std::size_t length = detail::utf8_sequence_length(p_, end_);
     p_ += length;
-    return true;
+    return length != 0;
   }
 
   void skip_whitespace() {
