@@ -408,7 +408,7 @@ void ClientCore::flush_outbox(Connection& connection) {
     if (!error) connection.outbox.erase(0, written);
     if (connection.outbox.empty()) return;
   }
-  if (!connection.outbox_ready.is_set()) connection.outbox_ready.set();
+  wake_writer(connection);
 }
 
 void ClientCore::close_connection(std::shared_ptr<Connection> connection, errc failure,
